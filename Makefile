@@ -1,0 +1,67 @@
+# hxdp: `make` builds build/hxdp; `make test` runs every test; `make demo` shows it work.
+CC      ?= cc
+CLANG   ?= clang
+CFLAGS  ?= -O2 -g
+CFLAGS  += -std=gnu11 -Wall -Wextra -Werror -MMD -MP -Isrc
+LDLIBS  := -lbpf -lelf -lz -lpcap -ljson-c -lm -lpthread
+SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+
+SRC     := $(filter-out src/main.c,$(wildcard src/*.c))
+OBJ     := $(SRC:src/%.c=build/obj/%.o)
+SOBJ    := $(SRC:src/%.c=build/asan/obj/%.o)
+UNIT    := $(wildcard tests/unit/*.c)
+PROGS   := $(wildcard tests/progs/*.c)
+BPFOBJ  := $(foreach p,$(PROGS:tests/progs/%.c=%),build/progs/$(p).v1.o build/progs/$(p).v3.o)
+
+all: build/hxdp build/pktgen progs
+
+build/obj/%.o: src/%.c | deps-check
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -c -o $@ $<
+build/asan/obj/%.o: src/%.c | deps-check
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(SAN) -c -o $@ $<
+
+build/libhxdp.a: $(OBJ)
+	ar rcs $@ $^
+build/asan/libhxdp.a: $(SOBJ)
+	ar rcs $@ $^
+build/hxdp: build/obj/main.o build/libhxdp.a
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+build/asan/hxdp: build/asan/obj/main.o build/asan/libhxdp.a
+	$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(LDLIBS)
+build/asan/unit: $(UNIT) build/asan/libhxdp.a
+	$(CC) $(CFLAGS) $(SAN) -Itests/unit -o $@ $(UNIT) build/asan/libhxdp.a $(LDLIBS)
+build/pktgen: tests/gen/pktgen.c | deps-check
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -o $@ $< -lpcap
+
+progs: $(BPFOBJ)
+build/progs/%.v1.o: tests/progs/%.c
+	@mkdir -p $(@D)
+	$(CLANG) -O2 -g -Wall -target bpf -mcpu=v1 -Itests/progs -c -o $@ $<
+build/progs/%.v3.o: tests/progs/%.c
+	@mkdir -p $(@D)
+	$(CLANG) -O2 -g -Wall -target bpf -mcpu=v3 -Itests/progs -c -o $@ $<
+
+# install missing Debian packages once (scripts/deps.sh is idempotent and quick)
+deps-check: build/.deps
+build/.deps: scripts/deps.sh
+	@mkdir -p build
+	scripts/deps.sh
+	@touch $@
+
+test: all build/asan/hxdp build/asan/unit
+	tests/run.sh
+
+demo: all
+	scripts/demo.sh
+
+bench: all
+	scripts/bench.sh
+
+clean:
+	rm -rf build
+
+.PHONY: all progs test demo bench clean deps-check
+-include $(OBJ:.o=.d) $(SOBJ:.o=.d) build/obj/main.d build/asan/obj/main.d

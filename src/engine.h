@@ -1,0 +1,30 @@
+/* engine.h: the engines (vm, vliw, sim) behind one interface */
+#ifndef HXDP_ENGINE_H
+#define HXDP_ENGINE_H
+#include <stdint.h>
+#include <stddef.h>
+#include "obj.h"
+
+struct hxdp_engine;
+
+struct engine_opts {
+	int lanes;	/* vliw/sim: VLIW lanes (default 4) */
+	int opt;	/* compiler -O level (default 2) */
+	FILE *trace;	/* sim: per-cycle trace */
+};
+
+struct engine_ops {
+	const char *name;
+	int (*open)(struct hxdp_obj *obj, const struct engine_opts *o, void **st,
+		    char *err, size_t errlen);
+	/* run program prog over one packet; the run state is set up by the caller */
+	int (*run)(void *st, uint32_t prog, struct hxdp_run *run, uint64_t r1);
+	void (*close)(void *st);
+};
+
+const struct engine_ops *engine__find(const char *name);	/* NULL: unknown */
+
+/* the engines register here (vm.c, vliw.c, sim.c) */
+extern const struct engine_ops vm_engine __attribute__((weak));
+
+#endif

@@ -1,0 +1,63 @@
+/* env.h: what programs share across packets (maps, programs for tail calls, helper
+ * sources), and the state of one run over one packet. One implementation of map and
+ * helper semantics (maps.c, helpers.c) serves every engine. */
+#ifndef HXDP_ENV_H
+#define HXDP_ENV_H
+#include <stdint.h>
+#include <stdio.h>
+#include "mem.h"
+#include "xdp.h"
+
+struct hxdp_map;
+struct hxdp_fib;
+
+struct hxdp_env {
+	struct hxdp_map *maps[HXDP_MAX_MAPS];
+	uint32_t nmaps;
+	uint32_t nprogs;	/* PROG_ARRAY values are program indexes < nprogs */
+	/* helper sources; deterministic unless the *_real flags are set (docs/helpers.md) */
+	uint64_t ktime_ns;	/* bpf_ktime_get_ns returns this, then adds ktime_step */
+	uint64_t ktime_step;
+	uint64_t prandom;	/* xorshift64 state for bpf_get_prandom_u32 */
+	int ktime_real, prandom_real;
+	uint32_t cpu;		/* bpf_get_smp_processor_id; slot of per-CPU maps */
+	uint32_t ncpus;		/* per-CPU maps hold this many slots */
+	FILE *trace;		/* bpf_trace_printk output, NULL: discarded */
+	struct hxdp_fib *fib;	/* bpf_fib_lookup's table, NULL: no routes */
+	uint64_t budget;	/* instructions per packet before the run is stopped */
+	int conformance;	/* helper 5 is the conformance suite's unwind hook */
+};
+
+void env__init(struct hxdp_env *env);
+void env__free_maps(struct hxdp_env *env);
+
+struct hxdp_run {
+	struct hxdp_env *env;
+	struct hxdp_xdp *xdp;
+	struct hxdp_result *res;
+	struct hxdp_region reg[R_COUNT];
+	uint64_t budget;	/* instructions left */
+	int32_t tail_prog;	/* bpf_tail_call: program to continue with, -1 none */
+	uint32_t tail_calls;
+	uint8_t ctx[32];	/* the xdp_md as stored (pointers as 32-bit offsets) */
+	uint8_t stack[HXDP_MAX_FRAMES * HXDP_STACK_SIZE] __attribute__((aligned(8)));
+};
+
+/* r10 of call frame k (0 = the program's own frame); frames grow downwards */
+#define HXDP_FP(k) HXDP_ADDR(R_STACK, (HXDP_MAX_FRAMES - (k)) * HXDP_STACK_SIZE)
+
+void run__init(struct hxdp_run *r, struct hxdp_env *env);	/* map regions */
+/* start a packet: ctx/pkt/stack regions, budget, result cleared. Returns r1 (ctx). */
+uint64_t run__packet(struct hxdp_run *r, struct hxdp_xdp *x, struct hxdp_result *res);
+/* raw memory in R_CTX instead of an xdp_md (conformance suite); returns r1 */
+uint64_t run__raw(struct hxdp_run *r, uint8_t *mem, uint32_t len, struct hxdp_result *res);
+/* after adjust_head/tail/meta: refresh R_PKT bounds and the stored xdp_md */
+void run__pkt_moved(struct hxdp_run *r);
+/* a load from R_CTX: xdp_md fields with the kernel's rewrite (data, data_end, data_meta
+ * become 64-bit addresses). -EACCES for what the verifier would refuse. */
+int run__ctx_load(struct hxdp_run *r, uint32_t off, uint32_t size, uint64_t *val);
+/* stop the run: res->fault, res->err, r0 = XDP_ABORTED. Returns err. */
+int run__fault(struct hxdp_run *r, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+#endif

@@ -1,0 +1,45 @@
+/* maps.h: BPF maps with kernel semantics, shared by every engine and by user space */
+#ifndef HXDP_MAPS_H
+#define HXDP_MAPS_H
+#include <stdint.h>
+#include <stddef.h>
+
+struct btf;
+
+struct hxdp_map {
+	char name[16];		/* BPF_OBJ_NAME_LEN */
+	uint32_t type, key_size, value_size, max_entries, map_flags;
+	uint32_t idx;		/* index in env->maps; its values are region R_MAP0 + idx */
+	int32_t inner;		/* map-in-map: index of the inner map template, -1 */
+	uint32_t ncpus;		/* per-CPU maps: slots per element, else 1 */
+	uint8_t *values;	/* value storage (the region), preallocated */
+	uint32_t values_size;
+	int rdonly_prog;	/* BPF_F_RDONLY_PROG (.rodata): the region is read-only */
+	const struct btf *btf;	/* for formatted dumps, may be NULL */
+	uint32_t btf_key_id, btf_value_id;
+	void *priv;		/* type-specific index (hash table, trie, LRU lists) */
+};
+
+/* allocate storage for m's type and sizes. -EINVAL/-ENOTSUP with a reason in err */
+int map__init(struct hxdp_map *m, uint32_t ncpus, char *err, size_t errlen);
+void map__free(struct hxdp_map *m);
+void map__clear(struct hxdp_map *m);	/* back to the freshly created state */
+
+/* program side (helpers): cpu is the running CPU. lookup returns the offset of the
+ * value (the CPU's slot for per-CPU maps) in m->values, or -ENOENT. */
+int64_t map__lookup(struct hxdp_map *m, const void *key, uint32_t cpu);
+int map__update(struct hxdp_map *m, const void *key, const void *val, uint64_t flags,
+		uint32_t cpu);
+int map__delete(struct hxdp_map *m, const void *key);
+
+/* user side (bpf(2) semantics): values of per-CPU maps hold every CPU's slot, each
+ * rounded up to 8 bytes */
+uint32_t map__user_value_size(const struct hxdp_map *m);
+int map__user_lookup(struct hxdp_map *m, const void *key, void *val);
+int map__user_update(struct hxdp_map *m, const void *key, const void *val, uint64_t flags);
+int map__next_key(struct hxdp_map *m, const void *key, void *next);	/* key NULL: first */
+
+const char *map__type_name(uint32_t type);
+int map__type_supported(uint32_t type);
+
+#endif

@@ -1,0 +1,2 @@
+# unit tests of every module, under ASan+UBSan
+exec build/asan/unit

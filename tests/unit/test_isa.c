@@ -1,0 +1,32 @@
+/* test_isa.c: the table decodes what it encodes, and nothing is listed twice */
+#include "t.h"
+#include "insn.h"
+
+TEST(isa_roundtrip)
+{
+	for (int i = 0; i < I_COUNT; i++) {
+		struct bpf_insn in;
+
+		CHECK(isa_encode(i, 1, 2, isa_info[i].sel == S_OFF ? 0 : 3, 7, &in) == 0);
+		if (isa_decode(&in) != i)
+			fprintf(stderr, "  %s decodes as %d\n", isa_info[i].id, isa_decode(&in));
+		CHECK(isa_decode(&in) == i);
+	}
+}
+
+TEST(isa_unique_mnemonics)
+{
+	for (int i = 0; i < I_COUNT; i++)
+		for (int j = i + 1; j < I_COUNT; j++)
+			CHECK(strcmp(isa_info[i].mnem, isa_info[j].mnem) ||
+			      isa_info[i].form != isa_info[j].form);
+}
+
+TEST(isa_undefined_opcodes)
+{
+	struct bpf_insn in = { .code = 0xff };
+
+	CHECK(isa_decode(&in) < 0);
+	in.code = 0x07; in.off = 1;	/* add64 with a nonzero offset is not defined */
+	CHECK(isa_decode(&in) < 0);
+}
