@@ -6,7 +6,8 @@
  * entry in a HASH map. A packet from the inside network (fw_config) creates
  * its flow; a packet from outside passes only if its flow exists or its
  * destination service is listed in inbound_allow. A TCP RST removes the
- * flow. Non-IPv4 traffic is passed, malformed IPv4 dropped.
+ * flow. Non-first fragments pass only from inside. Non-IPv4 traffic is
+ * passed, malformed IPv4 dropped.
  */
 #include "common.h"
 
@@ -46,6 +47,7 @@ enum fw_counter {
 	FW_PASS_NON_IP,		/* not IPv4 / not TCP-UDP-ICMP */
 	FW_DROP_MALFORMED,
 	FW_RST_CLOSED,		/* flow removed by RST */
+	FW_PASS_FRAG,		/* non-first fragment from inside */
 	FW_CNT_MAX,
 };
 
@@ -138,6 +140,21 @@ int xdp_firewall(struct xdp_md *ctx)
 		return XDP_DROP;
 	}
 
+	cfg = bpf_map_lookup_elem(&fw_config, &zero);
+	if (!cfg)
+		return XDP_ABORTED;
+	inside = (iph->saddr & cfg->inside_mask) == cfg->inside_net;
+
+	/* later fragments carry no ports: only the inside may send them */
+	if (iph->frag_off & bpf_htons(IP_OFFMASK)) {
+		if (inside) {
+			fw_count(FW_PASS_FRAG);
+			return XDP_PASS;
+		}
+		fw_count(FW_DROP_UNKNOWN);
+		return XDP_DROP;
+	}
+
 	switch (proto) {
 	case IPPROTO_TCP:
 		if (parse_tcphdr(&nh, data_end, &tcph) < 0)
@@ -186,11 +203,6 @@ int xdp_firewall(struct xdp_md *ctx)
 		fw_count(FW_ESTABLISHED);
 		return XDP_PASS;
 	}
-
-	cfg = bpf_map_lookup_elem(&fw_config, &zero);
-	if (!cfg)
-		return XDP_ABORTED;
-	inside = (iph->saddr & cfg->inside_mask) == cfg->inside_net;
 
 	if (!inside) {
 		svc.port = dport;

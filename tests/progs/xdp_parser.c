@@ -3,7 +3,8 @@
  *
  * Ethernet, 802.1Q and QinQ (0x88a8), IPv4 with options and fragments, IPv6
  * with an extension-header chain (hop-by-hop, routing, fragment, destination
- * options, AH; bounded loop), then TCP, UDP, ICMP and ICMPv6.
+ * options, AH; bounded loop), then TCP, UDP, ICMP and ICMPv6. Non-first
+ * fragments stop at L3; the UDP length check is skipped for fragments.
  * Every layer seen bumps a per-CPU counter. Malformed packets (truncated
  * headers, bad lengths, ihl < 5, doff < 5, ...) are dropped, the rest passed.
  */
@@ -56,7 +57,7 @@ static __always_inline void bump(__u32 idx, __u64 bytes)
 /* Walk IPv6 extension headers. Returns the upper-layer protocol, or -1 if
  * the chain is truncated, too long or a non-first fragment hides L4. */
 static __always_inline int skip_ip6hdrext(struct hdr_cursor *nh, void *data_end,
-					  __u8 next, int *nexts)
+					  __u8 next, int *nexts, int *frag)
 {
 	struct ipv6_opt_hdr_c *hdr;
 	struct frag_hdr_c *fh;
@@ -65,22 +66,21 @@ static __always_inline int skip_ip6hdrext(struct hdr_cursor *nh, void *data_end,
 	*nexts = 0;
 	for (i = 0; i < IPV6_MAX_EXT; i++) {
 		hdr = nh->pos;
-		if ((void *)(hdr + 1) > data_end)
-			return -1;
-
 		switch (next) {
 		case IPPROTO_HOPOPTS:
 		case IPPROTO_ROUTING:
 		case IPPROTO_DSTOPTS:
 			/* length in 8-octet units, excluding the first 8 */
-			if (nh->pos + (hdr->hdrlen + 1) * 8 > data_end)
+			if ((void *)(hdr + 1) > data_end ||
+			    nh->pos + (hdr->hdrlen + 1) * 8 > data_end)
 				return -1;
 			next = hdr->nexthdr;
 			nh->pos += (hdr->hdrlen + 1) * 8;
 			break;
 		case IPPROTO_AH:
 			/* length in 4-octet units, minus 2 */
-			if (nh->pos + (hdr->hdrlen + 2) * 4 > data_end)
+			if ((void *)(hdr + 1) > data_end ||
+			    nh->pos + (hdr->hdrlen + 2) * 4 > data_end)
 				return -1;
 			next = hdr->nexthdr;
 			nh->pos += (hdr->hdrlen + 2) * 4;
@@ -91,6 +91,9 @@ static __always_inline int skip_ip6hdrext(struct hdr_cursor *nh, void *data_end,
 				return -1;
 			next = fh->nexthdr;
 			nh->pos = fh + 1;
+			/* M flag or offset: part of a fragmented datagram */
+			if (fh->frag_off & bpf_htons(0xfff9))
+				*frag = 1;
 			/* offset != 0: no upper-layer header in this fragment */
 			if (fh->frag_off & bpf_htons(0xfff8))
 				return IPPROTO_NONE;
@@ -118,7 +121,7 @@ int xdp_parser(struct xdp_md *ctx)
 	struct udphdr *udph;
 	struct icmphdr_echo *icmph;
 	struct icmp6hdr *icmp6h;
-	int eth_type, ip_type, vlans, nexts;
+	int eth_type, ip_type, vlans, nexts, frag = 0;
 	void *l3;
 
 	eth_type = parse_ethhdr_vlan(&nh, data_end, &eth, &vlans);
@@ -143,6 +146,7 @@ int xdp_parser(struct xdp_md *ctx)
 		if (iph->ihl > 5)
 			bump(CNT_IPV4_OPTS, bytes);
 		if (iph->frag_off & bpf_htons(IP_MF | IP_OFFMASK)) {
+			frag = 1;
 			bump(CNT_IPV4_FRAG, bytes);
 			/* later fragments carry no L4 header */
 			if (iph->frag_off & bpf_htons(IP_OFFMASK))
@@ -155,7 +159,7 @@ int xdp_parser(struct xdp_md *ctx)
 		if (nh.pos + bpf_ntohs(ip6h->payload_len) > data_end)
 			goto malformed;
 		bump(CNT_IPV6, bytes);
-		ip_type = skip_ip6hdrext(&nh, data_end, ip_type, &nexts);
+		ip_type = skip_ip6hdrext(&nh, data_end, ip_type, &nexts, &frag);
 		if (ip_type < 0)
 			goto malformed;
 		if (nexts > 0)
@@ -174,8 +178,8 @@ int xdp_parser(struct xdp_md *ctx)
 	case IPPROTO_UDP:
 		if (parse_udphdr(&nh, data_end, &udph) < 0)
 			goto malformed;
-		/* UDP length may not run past the frame */
-		if ((void *)udph + bpf_ntohs(udph->len) > data_end)
+		/* UDP length may not run past the frame (unless fragmented) */
+		if (!frag && (void *)udph + bpf_ntohs(udph->len) > data_end)
 			goto malformed;
 		bump(CNT_UDP, bytes);
 		break;
