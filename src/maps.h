@@ -1,4 +1,5 @@
-/* maps.h: BPF maps with kernel semantics, shared by every engine and by user space */
+/* maps.h: BPF maps with kernel semantics, shared by every engine and by user space.
+ * Semantics, deviations and the concurrency scheme: docs/helpers.md. */
 #ifndef HXDP_MAPS_H
 #define HXDP_MAPS_H
 #include <stdint.h>
@@ -14,10 +15,13 @@ struct hxdp_map {
 	uint32_t ncpus;		/* per-CPU maps: slots per element, else 1 */
 	uint8_t *values;	/* value storage (the region), preallocated */
 	uint32_t values_size;
-	int rdonly_prog;	/* BPF_F_RDONLY_PROG (.rodata): the region is read-only */
+	int rdonly_prog;	/* BPF_F_RDONLY_PROG (.rodata, devmap, cpumap): read-only */
 	const struct btf *btf;	/* for formatted dumps, may be NULL */
 	uint32_t btf_key_id, btf_value_id;
 	void *priv;		/* type-specific index (hash table, trie, LRU lists) */
+	uint32_t elem_size;	/* value stride of one CPU's slot: value_size rounded to 8 */
+	uint32_t possible_cpus;	/* the ncpus map__init was given (cpumap keys) */
+	int lock;		/* spin lock held by every map__* call (docs/helpers.md) */
 };
 
 /* allocate storage for m's type and sizes. -EINVAL/-ENOTSUP with a reason in err */
@@ -26,11 +30,14 @@ void map__free(struct hxdp_map *m);
 void map__clear(struct hxdp_map *m);	/* back to the freshly created state */
 
 /* program side (helpers): cpu is the running CPU. lookup returns the offset of the
- * value (the CPU's slot for per-CPU maps) in m->values, or -ENOENT. */
+ * value (the CPU's slot for per-CPU maps) in m->values, or -ENOENT. For PROG_ARRAY,
+ * *_OF_MAPS, DEVMAP*, CPUMAP and XSKMAP the value there is the stored u32 (program
+ * index, inner map index, ifindex, qsize, socket id); helpers.c decides what a program
+ * may do with it. LRU lookups mark the element used. */
 int64_t map__lookup(struct hxdp_map *m, const void *key, uint32_t cpu);
 int map__update(struct hxdp_map *m, const void *key, const void *val, uint64_t flags,
 		uint32_t cpu);
-int map__delete(struct hxdp_map *m, const void *key);
+int map__delete(struct hxdp_map *m, const void *key);	/* also the user side */
 
 /* user side (bpf(2) semantics): values of per-CPU maps hold every CPU's slot, each
  * rounded up to 8 bytes */
@@ -38,6 +45,7 @@ uint32_t map__user_value_size(const struct hxdp_map *m);
 int map__user_lookup(struct hxdp_map *m, const void *key, void *val);
 int map__user_update(struct hxdp_map *m, const void *key, const void *val, uint64_t flags);
 int map__next_key(struct hxdp_map *m, const void *key, void *next);	/* key NULL: first */
+uint32_t map__count(struct hxdp_map *m);	/* live elements (set slots for arrays of fds) */
 
 const char *map__type_name(uint32_t type);
 int map__type_supported(uint32_t type);
