@@ -39,6 +39,7 @@ struct hxdp_run {
 	uint64_t budget;	/* instructions left */
 	int32_t tail_prog;	/* bpf_tail_call: program to continue with, -1 none */
 	uint32_t tail_calls;
+	uint64_t r2;		/* r2 at entry: run__raw's length (conformance), else 0 */
 	uint8_t ctx[32];	/* the xdp_md as stored (pointers as 32-bit offsets) */
 	uint8_t stack[HXDP_MAX_FRAMES * HXDP_STACK_SIZE] __attribute__((aligned(8)));
 };
@@ -49,7 +50,7 @@ struct hxdp_run {
 void run__init(struct hxdp_run *r, struct hxdp_env *env);	/* map regions */
 /* start a packet: ctx/pkt/stack regions, budget, result cleared. Returns r1 (ctx). */
 uint64_t run__packet(struct hxdp_run *r, struct hxdp_xdp *x, struct hxdp_result *res);
-/* raw memory in R_CTX instead of an xdp_md (conformance suite); returns r1 */
+/* raw memory as region R_PKT (no xdp_md; conformance suite); returns r1, sets r2 */
 uint64_t run__raw(struct hxdp_run *r, uint8_t *mem, uint32_t len, struct hxdp_result *res);
 /* after adjust_head/tail/meta: refresh R_PKT bounds and the stored xdp_md */
 void run__pkt_moved(struct hxdp_run *r);

@@ -1,0 +1,604 @@
+/* vm.c: the reference interpreter (engine "vm").
+ *
+ * open() decodes every program once into a compact array (kernel/bpf/core.c style):
+ * lddw folded into one slot with its 64-bit value and map pseudos resolved to
+ * addresses, jump and call targets relative to the slot, K operands pre-extended and
+ * shift counts pre-masked. run() dispatches with computed goto, one label per
+ * instruction id of isa.h. Instructions are counted per straight-line segment, so the
+ * budget costs nothing but a check on taken jumps and calls.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "engine.h"
+#include "env.h"
+#include "helpers.h"
+#include "insn.h"
+#include "xdp.h"
+
+#if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "vm.c assumes a little-endian host (LE/BE conversions)"
+#endif
+
+/* the hxdp extended rows only appear in compiled images, never in the vm */
+#undef ISA_HXDP
+#define ISA_HXDP(X)
+
+enum { OP_FALLOFF = I_COUNT, OP_COUNT };	/* past the last instruction */
+
+struct vinsn {
+	uint16_t op;		/* I_* or OP_* */
+	uint8_t dst, src;
+	int32_t off;		/* memory offset, or jump/call target relative to this slot */
+	int64_t imm;		/* sign-extended imm, lddw value, masked shift count */
+};
+
+struct vprog {
+	struct vinsn *code;
+	uint32_t *orig;		/* slot -> instruction index in the object, for messages */
+	uint32_t n;
+};
+
+struct vm {
+	uint32_t nprogs;
+	struct vprog p[];
+};
+
+struct vframe {
+	const struct vinsn *ret;
+	uint32_t prog;
+	uint64_t r6_9[4];
+};
+
+#define DEFAULT_BUDGET (1ull << 24)
+
+/* ---- decode ---- */
+
+static int writes_dst(int form)
+{
+	switch (form) {
+	case F_ALU_K: case F_ALU_X: case F_NEG: case F_END: case F_LDDW: case F_LDX:
+		return 1;
+	}
+	return 0;
+}
+
+static int bad(char *err, size_t errlen, const struct hxdp_prog *p, uint32_t i,
+	       const char *what)
+{
+	snprintf(err, errlen, "%s: insn %u: %s", p->name[0] ? p->name : "prog", i, what);
+	return -EINVAL;
+}
+
+/* slot of every instruction index; lddw's second half maps to -1 */
+static int map_slots(const struct hxdp_prog *p, int32_t *slot, uint32_t *nslots,
+		     char *err, size_t errlen)
+{
+	uint32_t s = 0;
+
+	for (uint32_t i = 0; i < p->ninsns; i++) {
+		slot[i] = s++;
+		if (insn_is_lddw(&p->insns[i])) {
+			if (i + 1 == p->ninsns)
+				return bad(err, errlen, p, i, "lddw without its second half");
+			slot[++i] = -1;
+		}
+	}
+	slot[p->ninsns] = s;	/* falling off the end lands on OP_FALLOFF */
+	*nslots = s;
+	return 0;
+}
+
+static int target(const struct hxdp_prog *p, const int32_t *slot, uint32_t i, int64_t t,
+		  int32_t *rel, char *err, size_t errlen)
+{
+	if (t < 0 || t > p->ninsns || slot[t] < 0 || (t == p->ninsns))
+		return bad(err, errlen, p, i, t >= 0 && t < p->ninsns ?
+			   "jump into the middle of lddw" : "jump out of the program");
+	*rel = slot[t] - slot[i];
+	return 0;
+}
+
+static int decode_lddw(const struct hxdp_prog *p, uint32_t i, uint32_t nmaps,
+		       struct vinsn *v, char *err, size_t errlen)
+{
+	const struct bpf_insn *in = &p->insns[i], *hi = in + 1;
+	char msg[80];
+
+	if (hi->code || hi->dst_reg || hi->src_reg || hi->off)
+		return bad(err, errlen, p, i, "malformed second half of lddw");
+	switch (in->src_reg) {
+	case 0:
+		v->imm = (int64_t)((uint64_t)(uint32_t)hi->imm << 32 | (uint32_t)in->imm);
+		return 0;
+	case BPF_PSEUDO_MAP_FD:
+	case BPF_PSEUDO_MAP_VALUE:
+		if ((uint32_t)in->imm >= nmaps) {
+			snprintf(msg, sizeof(msg), "map index %u out of range (%u maps)",
+				 (uint32_t)in->imm, nmaps);
+			return bad(err, errlen, p, i, msg);
+		}
+		v->imm = in->src_reg == BPF_PSEUDO_MAP_FD ? (int64_t)HXDP_MAPREF(in->imm) :
+			 (int64_t)HXDP_ADDR(R_MAP0 + in->imm, hi->imm);
+		return 0;
+	}
+	snprintf(msg, sizeof(msg), "unsupported ld_imm64 pseudo source %u", in->src_reg);
+	return bad(err, errlen, p, i, msg);
+}
+
+static int decode_one(const struct hxdp_prog *p, const int32_t *slot, uint32_t i,
+		      uint32_t nmaps, struct vinsn *v, char *err, size_t errlen)
+{
+	const struct bpf_insn *in = &p->insns[i];
+	int id = isa_decode(in), form;
+	char msg[64];
+
+	if (id < 0 || isa_info[id].group == G_HXDP) {
+		snprintf(msg, sizeof(msg), "unknown opcode 0x%02x", in->code);
+		return bad(err, errlen, p, i, msg);
+	}
+	form = isa_info[id].form;
+	if (in->dst_reg > 10 || (in->src_reg > 10 && form != F_LDDW))
+		return bad(err, errlen, p, i, "register number out of range");
+	if (in->dst_reg == 10 && writes_dst(form))
+		return bad(err, errlen, p, i, "r10 is read-only");
+	if (form == F_ATOMIC && in->src_reg == 10 && (in->imm & BPF_FETCH))
+		return bad(err, errlen, p, i, "r10 is read-only");
+	v->op = id;
+	v->dst = in->dst_reg;
+	v->src = in->src_reg;
+	v->off = in->off;
+	v->imm = in->imm;
+	switch (form) {
+	case F_ALU_K:
+		if (id == I_LSH32_K || id == I_RSH32_K || id == I_ARSH32_K)
+			v->imm &= 31;
+		else if (id == I_LSH64_K || id == I_RSH64_K || id == I_ARSH64_K)
+			v->imm &= 63;
+		return 0;
+	case F_LDDW:
+		return decode_lddw(p, i, nmaps, v, err, errlen);
+	case F_JA: case F_JCC_K: case F_JCC_X:
+		return target(p, slot, i, (int64_t)i + 1 + in->off, &v->off, err, errlen);
+	case F_JA32: case F_CALL_LOCAL:
+		return target(p, slot, i, (int64_t)i + 1 + in->imm, &v->off, err, errlen);
+	}
+	return 0;
+}
+
+static int decode_prog(const struct hxdp_prog *p, uint32_t nmaps, struct vprog *vp,
+		       char *err, size_t errlen)
+{
+	int32_t *slot = calloc(p->ninsns + 1, sizeof(*slot));
+	uint32_t n = 0;
+	int e;
+
+	if (!slot)
+		return -ENOMEM;
+	if (!p->ninsns) {
+		free(slot);
+		return bad(err, errlen, p, 0, "empty program");
+	}
+	e = map_slots(p, slot, &n, err, errlen);
+	vp->code = e ? NULL : calloc(n + 1, sizeof(*vp->code));
+	vp->orig = e ? NULL : calloc(n + 1, sizeof(*vp->orig));
+	if (!e && (!vp->code || !vp->orig))
+		e = -ENOMEM;
+	for (uint32_t i = 0; !e && i < p->ninsns; i++) {
+		if (slot[i] < 0)
+			continue;
+		vp->orig[slot[i]] = i;
+		e = decode_one(p, slot, i, nmaps, &vp->code[slot[i]], err, errlen);
+	}
+	if (!e) {
+		vp->code[n].op = OP_FALLOFF;
+		vp->orig[n] = p->ninsns;
+		vp->n = n;
+	}
+	free(slot);
+	return e;
+}
+
+static void vm_close(void *st)
+{
+	struct vm *vm = st;
+
+	if (!vm)
+		return;
+	for (uint32_t i = 0; i < vm->nprogs; i++) {
+		free(vm->p[i].code);
+		free(vm->p[i].orig);
+	}
+	free(vm);
+}
+
+static int vm_open(struct hxdp_obj *obj, const struct engine_opts *o, void **st,
+		   char *err, size_t errlen)
+{
+	struct vm *vm = calloc(1, sizeof(*vm) + obj->nprogs * sizeof(vm->p[0]));
+	int e = 0;
+
+	(void)o;
+	if (!vm)
+		return -ENOMEM;
+	vm->nprogs = obj->nprogs;
+	for (uint32_t i = 0; i < obj->nprogs && !e; i++)
+		e = decode_prog(&obj->progs[i], obj->env.nmaps, &vm->p[i], err, errlen);
+	if (e) {
+		if (e == -ENOMEM)
+			snprintf(err, errlen, "out of memory");
+		vm_close(vm);
+		return e;
+	}
+	*st = vm;
+	return 0;
+}
+
+/* ---- slow paths, out of the dispatch loop ---- */
+
+static __attribute__((noinline, cold)) int
+mem_fault(struct hxdp_run *run, const struct vm *vm, uint32_t prog, const struct vinsn *pc,
+	  uint64_t addr, const char *what)
+{
+	const struct vprog *vp = &vm->p[prog];
+
+	return run__fault(run, -EFAULT, "pc %u: invalid %s of %d bytes at 0x%llx",
+			  vp->orig[pc - vp->code], what, isa_access_size(pc->op),
+			  (unsigned long long)addr);
+}
+
+/* LD_ABS/LD_IND: network-order read of the packet data */
+static __attribute__((noinline)) int ld_packet(struct hxdp_run *run, int64_t off,
+					       int size, uint64_t *val)
+{
+	const struct hxdp_region *g = &run->reg[R_PKT];
+	uint32_t lo = run->xdp ? run->xdp->data : g->lo;
+	uint32_t hi = run->xdp ? run->xdp->data_end : g->hi;
+	const uint8_t *b;
+	uint64_t v = 0;
+
+	if (!g->base || off < 0 || (uint64_t)off + size > hi - lo)
+		return -1;
+	b = g->base + lo + off;
+	for (int i = 0; i < size; i++)
+		v = v << 8 | b[i];
+	*val = v;
+	return 0;
+}
+
+static __attribute__((noinline)) int ctx_load(struct hxdp_run *run, uint64_t addr,
+					      int size, uint64_t *val)
+{
+	return run__ctx_load(run, HXDP_OFF(addr), size, val);
+}
+
+static inline int is_ctx(const struct hxdp_run *run, uint64_t addr)
+{
+	uint32_t id = HXDP_REGION(addr);
+
+	return id < R_COUNT && (run->reg[id].flags & REG_CTX);
+}
+
+/* ---- the interpreter ---- */
+
+#define likely(x) __builtin_expect(!!(x), 1)
+#define unlikely(x) __builtin_expect(!!(x), 0)
+
+static int vm_exec(const struct vm *vm, uint32_t prog, struct hxdp_run *run, uint64_t r1)
+{
+	static const void *const L[OP_COUNT] = {
+#define X(id, ...) [I_##id] = &&L_##id,
+		ISA_TABLE(X)
+#undef X
+		[OP_FALLOFF] = &&L_FALLOFF,
+	};
+	struct vframe frames[HXDP_MAX_FRAMES];
+	const struct vinsn *pc, *seg;
+	uint64_t r[11] = { 0 }, n = 0, budget = run->budget ? run->budget : DEFAULT_BUDGET;
+	uint64_t a[5], ctx = r1, v = 0;
+	unsigned depth = 0;
+	int32_t hid;
+	void *p;
+
+	if (prog >= vm->nprogs)
+		return run__fault(run, -EINVAL, "no program %u (%u programs)", prog,
+				  vm->nprogs);
+	r[1] = r1;
+	r[2] = run->r2;
+	r[10] = HXDP_FP(0);
+	pc = seg = vm->p[prog].code;
+	goto *L[pc->op];
+
+#define DST r[pc->dst]
+#define SRC r[pc->src]
+#define IMM pc->imm
+#define NEXT goto *L[(++pc)->op]
+#define ACCOUNT (n += pc - seg + 1)
+#define JUMP do { ACCOUNT; if (unlikely(n >= budget)) goto out_budget;                  \
+		  pc = seg = pc + pc->off; goto *L[pc->op]; } while (0)
+#define LBL(id) L_##id:
+
+#define ALU(id, expr64, expr32)                                                         \
+	LBL(id##64_X) DST = (uint64_t)(expr64(DST, SRC)); NEXT;                           \
+	LBL(id##64_K) DST = (uint64_t)(expr64(DST, (uint64_t)IMM)); NEXT;                 \
+	LBL(id##32_X) DST = (uint32_t)(expr32((uint32_t)DST, (uint32_t)SRC)); NEXT;        \
+	LBL(id##32_K) DST = (uint32_t)(expr32((uint32_t)DST, (uint32_t)IMM)); NEXT;
+#define E_ADD(a, b) ((a) + (b))
+#define E_SUB(a, b) ((a) - (b))
+#define E_MUL(a, b) ((a) * (b))
+#define E_OR(a, b) ((a) | (b))
+#define E_AND(a, b) ((a) & (b))
+#define E_XOR(a, b) ((a) ^ (b))
+#define E_MOV(a, b) ((void)(a), (b))
+#define E_LSH64(a, b) ((a) << ((b) & 63))
+#define E_LSH32(a, b) ((a) << ((b) & 31))
+#define E_RSH64(a, b) ((a) >> ((b) & 63))
+#define E_RSH32(a, b) ((a) >> ((b) & 31))
+#define E_ARSH64(a, b) ((int64_t)(a) >> ((b) & 63))
+#define E_ARSH32(a, b) ((int32_t)(a) >> ((b) & 31))
+	/* division by zero: quotient 0, remainder the dividend (kernel and RFC 9669) */
+#define E_DIV(a, b) ((b) ? (a) / (b) : 0)
+#define E_MOD(a, b) ((b) ? (a) % (b) : (a))
+	/* signed: x / -1 is -x and x % -1 is 0, so INT_MIN / -1 wraps to INT_MIN */
+#define E_SDIV64(a, b) ((b) == 0 ? 0 : (int64_t)(b) == -1 ? -(a) :                      \
+			(uint64_t)((int64_t)(a) / (int64_t)(b)))
+#define E_SMOD64(a, b) ((b) == 0 ? (a) : (int64_t)(b) == -1 ? 0 :                       \
+			(uint64_t)((int64_t)(a) % (int64_t)(b)))
+#define E_SDIV32(a, b) ((b) == 0 ? 0 : (int32_t)(b) == -1 ? -(a) :                      \
+			(uint32_t)((int32_t)(a) / (int32_t)(b)))
+#define E_SMOD32(a, b) ((b) == 0 ? (a) : (int32_t)(b) == -1 ? 0 :                       \
+			(uint32_t)((int32_t)(a) % (int32_t)(b)))
+
+	ALU(ADD, E_ADD, E_ADD)
+	ALU(SUB, E_SUB, E_SUB)
+	ALU(MUL, E_MUL, E_MUL)
+	ALU(DIV, E_DIV, E_DIV)
+	ALU(MOD, E_MOD, E_MOD)
+	ALU(SDIV, E_SDIV64, E_SDIV32)
+	ALU(SMOD, E_SMOD64, E_SMOD32)
+	ALU(OR, E_OR, E_OR)
+	ALU(AND, E_AND, E_AND)
+	ALU(XOR, E_XOR, E_XOR)
+	ALU(MOV, E_MOV, E_MOV)
+	ALU(LSH, E_LSH64, E_LSH32)
+	ALU(RSH, E_RSH64, E_RSH32)
+	ALU(ARSH, E_ARSH64, E_ARSH32)
+	LBL(NEG64) DST = -DST; NEXT;
+	LBL(NEG32) DST = (uint32_t)-(uint32_t)DST; NEXT;
+	LBL(MOVSX8_32) DST = (uint32_t)(int32_t)(int8_t)SRC; NEXT;
+	LBL(MOVSX16_32) DST = (uint32_t)(int32_t)(int16_t)SRC; NEXT;
+	LBL(MOVSX8_64) DST = (uint64_t)(int64_t)(int8_t)SRC; NEXT;
+	LBL(MOVSX16_64) DST = (uint64_t)(int64_t)(int16_t)SRC; NEXT;
+	LBL(MOVSX32_64) DST = (uint64_t)(int64_t)(int32_t)SRC; NEXT;
+	LBL(LE16) DST = (uint16_t)DST; NEXT;
+	LBL(LE32) DST = (uint32_t)DST; NEXT;
+	LBL(LE64) NEXT;
+	LBL(BE16) LBL(BSWAP16) DST = __builtin_bswap16((uint16_t)DST); NEXT;
+	LBL(BE32) LBL(BSWAP32) DST = __builtin_bswap32((uint32_t)DST); NEXT;
+	LBL(BE64) LBL(BSWAP64) DST = __builtin_bswap64(DST); NEXT;
+	LBL(LDDW) DST = (uint64_t)IMM; NEXT;
+
+	LBL(JA) LBL(JA32) JUMP;
+#define JCC(id, cmp64, cmp32)                                                           \
+	LBL(id##_X) if (cmp64(DST, SRC)) JUMP; NEXT;                                     \
+	LBL(id##_K) if (cmp64(DST, (uint64_t)IMM)) JUMP; NEXT;                           \
+	LBL(id##32_X) if (cmp32((uint32_t)DST, (uint32_t)SRC)) JUMP; NEXT;               \
+	LBL(id##32_K) if (cmp32((uint32_t)DST, (uint32_t)IMM)) JUMP; NEXT;
+#define C_EQ(a, b) ((a) == (b))
+#define C_NE(a, b) ((a) != (b))
+#define C_GT(a, b) ((a) > (b))
+#define C_GE(a, b) ((a) >= (b))
+#define C_LT(a, b) ((a) < (b))
+#define C_LE(a, b) ((a) <= (b))
+#define C_SET(a, b) (((a) & (b)) != 0)
+#define C_SGT64(a, b) ((int64_t)(a) > (int64_t)(b))
+#define C_SGE64(a, b) ((int64_t)(a) >= (int64_t)(b))
+#define C_SLT64(a, b) ((int64_t)(a) < (int64_t)(b))
+#define C_SLE64(a, b) ((int64_t)(a) <= (int64_t)(b))
+#define C_SGT32(a, b) ((int32_t)(a) > (int32_t)(b))
+#define C_SGE32(a, b) ((int32_t)(a) >= (int32_t)(b))
+#define C_SLT32(a, b) ((int32_t)(a) < (int32_t)(b))
+#define C_SLE32(a, b) ((int32_t)(a) <= (int32_t)(b))
+	JCC(JEQ, C_EQ, C_EQ)
+	JCC(JNE, C_NE, C_NE)
+	JCC(JGT, C_GT, C_GT)
+	JCC(JGE, C_GE, C_GE)
+	JCC(JLT, C_LT, C_LT)
+	JCC(JLE, C_LE, C_LE)
+	JCC(JSET, C_SET, C_SET)
+	JCC(JSGT, C_SGT64, C_SGT32)
+	JCC(JSGE, C_SGE64, C_SGE32)
+	JCC(JSLT, C_SLT64, C_SLT32)
+	JCC(JSLE, C_SLE64, C_SLE32)
+
+	/* loads and stores; a context load takes the xdp_md rewrite path */
+#define LDX(id, T, EXT)                                                                 \
+	LBL(id) v = SRC + pc->off;                                                       \
+	if (likely((p = mem_xlate(run->reg, v, sizeof(T), 0)) != NULL &&                 \
+		   !is_ctx(run, v))) {                                                    \
+		T t_; memcpy(&t_, p, sizeof(T)); DST = (uint64_t)(EXT)t_; NEXT;            \
+	}                                                                                \
+	if (is_ctx(run, v) && ctx_load(run, v, sizeof(T), &v) == 0) {                    \
+		DST = v; NEXT;                                                            \
+	}                                                                                \
+	goto out_load;
+	LDX(LDX_b, uint8_t, uint64_t)
+	LDX(LDX_h, uint16_t, uint64_t)
+	LDX(LDX_w, uint32_t, uint64_t)
+	LDX(LDX_dw, uint64_t, uint64_t)
+	LDX(LDXS_b, int8_t, int64_t)
+	LDX(LDXS_h, int16_t, int64_t)
+	LDX(LDXS_w, int32_t, int64_t)
+#define STORE(id, T, val)                                                               \
+	LBL(id) v = DST + pc->off;                                                       \
+	if (unlikely(!(p = mem_xlate(run->reg, v, sizeof(T), 1)))) goto out_store;      \
+	{ T t_ = (T)(val); memcpy(p, &t_, sizeof(T)); } NEXT;
+	STORE(ST_b, uint8_t, IMM)
+	STORE(ST_h, uint16_t, IMM)
+	STORE(ST_w, uint32_t, IMM)
+	STORE(ST_dw, uint64_t, IMM)
+	STORE(STX_b, uint8_t, SRC)
+	STORE(STX_h, uint16_t, SRC)
+	STORE(STX_w, uint32_t, SRC)
+	STORE(STX_dw, uint64_t, SRC)
+
+	/* atomics: aligned, writable memory; fetch forms return the old value in src */
+#define ATOMIC(id, T, newval, fetch)                                                    \
+	LBL(id) v = DST + pc->off;                                                       \
+	if (unlikely((v & (sizeof(T) - 1)) || !(p = mem_xlate(run->reg, v, sizeof(T), 1)))) \
+		goto out_atomic;                                                          \
+	{ T old_, new_; memcpy(&old_, p, sizeof(T)); new_ = (T)(newval);                 \
+	  memcpy(p, &new_, sizeof(T)); if (fetch) SRC = old_; } NEXT;
+#define ATOMIC2(name, newval, fetch)                                                    \
+	ATOMIC(A##name##32, uint32_t, newval, fetch)                                     \
+	ATOMIC(A##name##64, uint64_t, newval, fetch)
+	ATOMIC2(add, old_ + SRC, 0)
+	ATOMIC2(or, old_ | SRC, 0)
+	ATOMIC2(and, old_ & SRC, 0)
+	ATOMIC2(xor, old_ ^ SRC, 0)
+	ATOMIC2(fetch_add, old_ + SRC, 1)
+	ATOMIC2(fetch_or, old_ | SRC, 1)
+	ATOMIC2(fetch_and, old_ & SRC, 1)
+	ATOMIC2(fetch_xor, old_ ^ SRC, 1)
+	ATOMIC2(xchg, SRC, 1)
+	/* cmpxchg: compare with r0 (its low half for 32 bits), old value into r0 */
+#define CMPXCHG(id, T)                                                                  \
+	LBL(id) v = DST + pc->off;                                                       \
+	if (unlikely((v & (sizeof(T) - 1)) || !(p = mem_xlate(run->reg, v, sizeof(T), 1)))) \
+		goto out_atomic;                                                          \
+	{ T old_, new_ = (T)SRC; memcpy(&old_, p, sizeof(T));                            \
+	  if (old_ == (T)r[0]) { memcpy(p, &new_, sizeof(T)); } r[0] = old_; } NEXT;
+	CMPXCHG(Acmpxchg32, uint32_t)
+	CMPXCHG(Acmpxchg64, uint64_t)
+
+	/* legacy packet access: out of bounds ends the program with r0 = 0 */
+#define LDPKT(id, size, offexpr)                                                        \
+	LBL(id) if (ld_packet(run, offexpr, size, &v)) goto out_pkt; r[0] = v; NEXT;
+	LDPKT(LDABS_B, 1, (int32_t)IMM)
+	LDPKT(LDABS_H, 2, (int32_t)IMM)
+	LDPKT(LDABS_W, 4, (int32_t)IMM)
+	LDPKT(LDABS_DW, 8, (int32_t)IMM)
+	LDPKT(LDIND_B, 1, (int32_t)((uint32_t)SRC + (uint32_t)IMM))
+	LDPKT(LDIND_H, 2, (int32_t)((uint32_t)SRC + (uint32_t)IMM))
+	LDPKT(LDIND_W, 4, (int32_t)((uint32_t)SRC + (uint32_t)IMM))
+	LDPKT(LDIND_DW, 8, (int32_t)((uint32_t)SRC + (uint32_t)IMM))
+
+	LBL(CALLX)
+	if ((int64_t)DST != (int32_t)DST)
+		goto out_callx;
+	hid = (int32_t)DST;
+	goto helper;
+	LBL(CALL)
+	hid = (int32_t)IMM;
+helper:
+	memcpy(a, &r[1], sizeof(a));
+	if (unlikely(hid == 5 && run->env && run->env->conformance)) {
+		/* the conformance suite's unwind hook: returns r1; 0 stops the program */
+		r[0] = a[0];
+		if (!r[0])
+			goto out_exit0;
+		NEXT;
+	}
+	run->res->helpers++;
+	r[0] = helper__call(run, hid, a);
+	if (unlikely(run->res->fault))
+		goto out_fault;
+	if (unlikely(hid == BPF_FUNC_tail_call && run->tail_prog >= 0))
+		goto tail_call;
+	NEXT;
+
+	LBL(CALL_LOCAL)
+	if (unlikely(depth + 1 >= HXDP_MAX_FRAMES))
+		goto out_depth;
+	ACCOUNT;
+	frames[depth].ret = pc + 1;
+	frames[depth].prog = prog;
+	memcpy(frames[depth].r6_9, &r[6], sizeof(frames[depth].r6_9));
+	depth++;
+	r[10] = HXDP_FP(depth);
+	pc = seg = pc + pc->off;
+	goto *L[pc->op];
+
+	LBL(EXIT)
+	if (depth) {
+		ACCOUNT;
+		if (unlikely(n >= budget))
+			goto out_budget;
+		depth--;
+		pc = seg = frames[depth].ret;
+		prog = frames[depth].prog;
+		memcpy(&r[6], frames[depth].r6_9, sizeof(frames[depth].r6_9));
+		r[10] = HXDP_FP(depth);
+		goto *L[pc->op];
+	}
+	ACCOUNT;
+	run->res->r0 = r[0];
+	goto done;
+
+tail_call:
+	/* the target replaces the running program in the current frame */
+	if ((uint32_t)run->tail_prog >= vm->nprogs) {
+		run__fault(run, -EINVAL, "tail call to program %d of %u", run->tail_prog,
+			   vm->nprogs);
+		goto out_fault;
+	}
+	ACCOUNT;
+	prog = run->tail_prog;
+	run->tail_prog = -1;
+	run->tail_calls++;
+	r[1] = ctx;
+	pc = seg = vm->p[prog].code;
+	goto *L[pc->op];
+
+	LBL(FALLOFF)
+	run__fault(run, -EFAULT, "pc %u: fell off the end of the program",
+		   vm->p[prog].orig[pc - vm->p[prog].code]);
+	pc--;
+	goto out_fault;
+out_load:
+	mem_fault(run, vm, prog, pc, v, "load");
+	goto out_fault;
+out_store:
+	mem_fault(run, vm, prog, pc, v, "store");
+	goto out_fault;
+out_atomic:
+	mem_fault(run, vm, prog, pc, v, v & (isa_access_size(pc->op) - 1) ?
+		  "misaligned atomic" : "atomic");
+	goto out_fault;
+out_callx:
+	run__fault(run, -EINVAL, "pc %u: callx with helper id 0x%llx",
+		   vm->p[prog].orig[pc - vm->p[prog].code], (unsigned long long)DST);
+	goto out_fault;
+out_depth:
+	run__fault(run, -E2BIG, "pc %u: more than %d call frames",
+		   vm->p[prog].orig[pc - vm->p[prog].code], HXDP_MAX_FRAMES);
+	goto out_fault;
+out_budget:
+	run__fault(run, -ELOOP, "pc %u: instruction budget of %llu exhausted",
+		   vm->p[prog].orig[pc - vm->p[prog].code], (unsigned long long)budget);
+	goto done;
+out_pkt:
+out_exit0:
+	ACCOUNT;
+	run->res->r0 = 0;
+	goto done;
+out_fault:
+	ACCOUNT;
+	run->res->r0 = 0;	/* XDP_ABORTED */
+done:
+	run->res->insns = n;
+	run->res->prog = prog;
+	return run->res->fault;
+}
+
+static int vm_run(void *st, uint32_t prog, struct hxdp_run *run, uint64_t r1)
+{
+	return vm_exec(st, prog, run, r1);
+}
+
+const struct engine_ops vm_engine = {
+	.name = "vm",
+	.open = vm_open,
+	.run = vm_run,
+	.close = vm_close,
+};
