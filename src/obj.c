@@ -42,6 +42,8 @@ static int lb_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 	if (level != LIBBPF_WARN || !lb_buf || lb_buf[0])
 		return 0;
 	vsnprintf(lb_buf, lb_len, fmt, ap);
+	if (!strncmp(lb_buf, "libbpf: ", 8))
+		memmove(lb_buf, lb_buf + 8, strlen(lb_buf + 8) + 1);
 	n = strlen(lb_buf);
 	while (n && (lb_buf[n - 1] == '\n' || lb_buf[n - 1] == ' '))
 		lb_buf[--n] = 0;
@@ -103,6 +105,37 @@ static const char *sym_name(struct elf_file *ef, const GElf_Sym *s)
 	return n ? n : "?";
 }
 
+/* every section header and section inside the file */
+static int elf_file__bounds(struct elf_file *ef, const char *path, char *err, size_t errlen)
+{
+	size_t size = 0;
+	GElf_Ehdr eh;
+
+	elf_rawfile(ef->elf, &size);
+	if (!gelf_getehdr(ef->elf, &eh) || eh.e_machine != EM_BPF) {
+		snprintf(err, errlen, "%s: not a BPF ELF object", path);
+		return -EINVAL;
+	}
+	if (eh.e_shoff + (uint64_t)eh.e_shnum * eh.e_shentsize > size) {
+		snprintf(err, errlen, "%s: truncated ELF: section headers end at %llu, the file "
+			 "has %zu bytes", path,
+			 (unsigned long long)(eh.e_shoff + (uint64_t)eh.e_shnum * eh.e_shentsize),
+			 size);
+		return -EINVAL;
+	}
+	for (size_t i = 1; i < ef->nsec; i++) {
+		GElf_Shdr sh;
+
+		if (sec_hdr(ef, i, &sh) || (sh.sh_type != SHT_NOBITS &&
+					    sh.sh_offset + sh.sh_size > size)) {
+			snprintf(err, errlen, "%s: truncated ELF: section %zu ends past the "
+				 "file's %zu bytes", path, i, size);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
 static int elf_file__open(struct elf_file *ef, const char *path, char *err, size_t errlen)
 {
 	memset(ef, 0, sizeof(*ef));
@@ -118,6 +151,8 @@ static int elf_file__open(struct elf_file *ef, const char *path, char *err, size
 		snprintf(err, errlen, "%s: not a valid ELF file (%s)", path, elf_errmsg(-1));
 		return -EINVAL;
 	}
+	if (elf_file__bounds(ef, path, err, errlen))
+		return -EINVAL;
 	for (size_t i = 1; i < ef->nsec; i++) {
 		GElf_Shdr sh;
 
