@@ -500,6 +500,18 @@ static void a6(struct addr *a, uint16_t g0, uint16_t g1, uint16_t g2, uint64_t l
 		a->b[8 + i] = (uint8_t)(low >> (56 - 8 * i));
 }
 
+/* x.y.z.w with y, z, w drawn in that order from inclusive ranges
+ * (separate statements: argument evaluation order is unspecified in C) */
+static void a4_rand(struct rng *r, struct addr *a, uint8_t x, uint8_t ylo, uint8_t yhi,
+		    uint8_t zlo, uint8_t zhi, uint8_t wlo, uint8_t whi)
+{
+	uint8_t y = (uint8_t)rnd_range(r, ylo, yhi);
+	uint8_t z = (uint8_t)rnd_range(r, zlo, zhi);
+	uint8_t w = (uint8_t)rnd_range(r, wlo, whi);
+
+	a4(a, x, y, z, w);
+}
+
 /* hosts inside 10.0.0.0/8, spread over the router's prefixes */
 static void inside4(struct rng *r, struct addr *a)
 {
@@ -511,11 +523,10 @@ static void inside4(struct rng *r, struct addr *a)
 		a4(a, 10, 1, 2, 128);				/* /32 */
 		break;
 	case 2:
-		a4(a, 10, 1, (uint8_t)rnd_range(r, 3, 250), (uint8_t)rnd_range(r, 1, 254));
+		a4_rand(r, a, 10, 1, 1, 3, 250, 1, 254);
 		break;
 	default:
-		a4(a, 10, (uint8_t)rnd_range(r, 2, 250), (uint8_t)rnd(r, 256),
-		   (uint8_t)rnd_range(r, 1, 254));
+		a4_rand(r, a, 10, 2, 250, 0, 255, 1, 254);
 		break;
 	}
 }
@@ -535,24 +546,26 @@ static void outside4(struct rng *r, struct addr *a)
 		a4(a, 192, 0, 2, (uint8_t)rnd_range(r, 20, 254));
 		break;
 	case 4:
-		a4(a, 172, (uint8_t)rnd_range(r, 16, 31), (uint8_t)rnd(r, 256),
-		   (uint8_t)rnd_range(r, 1, 254));
+		a4_rand(r, a, 172, 16, 31, 0, 255, 1, 254);
 		break;
 	default:
-		a4(a, 198, (uint8_t)rnd_range(r, 18, 19), (uint8_t)rnd(r, 256),
-		   (uint8_t)rnd_range(r, 1, 254));
+		a4_rand(r, a, 198, 18, 19, 0, 255, 1, 254);
 		break;
 	}
 }
 
 static void inside6(struct rng *r, struct addr *a)
 {
-	a6(a, 0x2001, 0x0db8, (uint16_t)rnd_range(r, 1, 4), 0x1000 + rnd(r, 4096));
+	uint16_t net = (uint16_t)rnd_range(r, 1, 4);
+
+	a6(a, 0x2001, 0x0db8, net, 0x1000 + rnd(r, 4096));
 }
 
 static void outside6(struct rng *r, struct addr *a)
 {
-	a6(a, 0x2001, 0x0db8, (uint16_t)(0xff00 + rnd(r, 256)), rng_next(r) & 0xffffffffffffULL);
+	uint16_t net = (uint16_t)(0xff00 + rnd(r, 256));
+
+	a6(a, 0x2001, 0x0db8, net, rng_next(r) & 0xffffffffffffULL);
 }
 
 static void host_mac(struct rng *r, uint8_t *m)
@@ -643,8 +656,7 @@ static void scenario4(struct rng *r, struct sess *s, int udp)
 		s->s.port = udp ? 53 : 22;
 	} else if (pick < 85) {			/* load-balancer VIPs */
 		if (chance(r, 50))
-			a4(&s->c.a, 198, (uint8_t)rnd_range(r, 18, 19), (uint8_t)rnd(r, 256),
-			   (uint8_t)rnd_range(r, 1, 254));
+			a4_rand(r, &s->c.a, 198, 18, 19, 0, 255, 1, 254);
 		else
 			outside4(r, &s->c.a);
 		if (udp) {
@@ -669,7 +681,7 @@ static void scenario4(struct rng *r, struct sess *s, int udp)
 			a4(&s->s.a, 203, 0, 113, (uint8_t)rnd_range(r, 128, 254));
 			break;
 		default:
-			a4(&s->s.a, 100, (uint8_t)rnd_range(r, 64, 127), (uint8_t)rnd(r, 256), 1);
+			a4_rand(r, &s->s.a, 100, 64, 127, 0, 255, 1, 1);
 			break;
 		}
 		s->s.port = udp ? service_port_udp(r) : service_port_tcp(r);
@@ -785,9 +797,12 @@ static void sess_init(struct rng *r, struct sess *s, enum sess_kind kind, int v6
 	}
 	s->l2.nvlan = nvlan;
 	for (i = 0; i < nvlan; i++) {
+		uint32_t pcp;
+
 		/* QinQ: outer 802.1ad (sometimes legacy 0x8100), inner 802.1Q */
 		s->l2.tpid[i] = (i == 0 && nvlan == 2 && chance(r, 75)) ? ETHERTYPE_QINQ : ETHERTYPE_VLAN;
-		s->l2.tci[i] = (uint16_t)(rnd(r, 8) << 13 | rnd_range(r, 1, 4094));
+		pcp = rnd(r, 8);
+		s->l2.tci[i] = (uint16_t)(pcp << 13 | rnd_range(r, 1, 4094));
 	}
 }
 

@@ -1,5 +1,7 @@
 # Optional make fragment for the XDP test corpus and the traffic generator.
-# Include it from the top-level Makefile (paths are relative to the repo root):
+# Include it from the top-level Makefile, after its default goal (the first
+# explicit target here would otherwise become the default); paths are
+# relative to the repo root:
 #   include tests/progs/progs.mk
 #   all: $(CORPUS_OBJS) $(PKTGEN)
 CORPUS_SRCS  := $(wildcard tests/progs/*.c)
