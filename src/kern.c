@@ -33,11 +33,11 @@ int kern__fd_map(uint32_t type)
 
 int dump__add(struct map_dump *d, const void *key, const void *val)
 {
-	size_t rs = d->ksz + d->vsz;
+	size_t rs = d->ksz + d->vsz, need = (d->n + 1) * rs;
 
-	if (d->n == d->cap) {
-		uint32_t nc = d->cap ? d->cap * 2 : 64;
-		uint8_t *nr = realloc(d->rec, nc * rs);
+	if (need > d->cap) {	/* cap is in bytes: one dump serves maps of any shape */
+		size_t nc = need * 2 < 4096 ? 4096 : need * 2;
+		uint8_t *nr = realloc(d->rec, nc);
 
 		if (!nr)
 			return -ENOMEM;

@@ -19,7 +19,8 @@ struct kern_result {
 /* a map's contents in user (bpf(2)) layout: n records of key then value, sorted by
  * key bytes */
 struct map_dump {
-	uint32_t ksz, vsz, n, cap;
+	uint32_t ksz, vsz, n;
+	size_t cap;	/* bytes */
 	uint8_t *rec;
 };
 
