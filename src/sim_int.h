@@ -1,0 +1,38 @@
+/* sim_int.h: what the sim engine's files share (not an API) */
+#ifndef HXDP_SIM_INT_H
+#define HXDP_SIM_INT_H
+#include <stdint.h>
+#include <stdio.h>
+#include "sim.h"
+
+struct json_object;
+
+enum { SIM_NACT = 6, SIM_NSIZE = 7 };	/* actions (+other) x size buckets */
+
+struct sim_pstat {
+	uint32_t cycles, rows;
+	uint64_t queue, lat_stream, lat_alone;
+	uint8_t cls;
+};
+
+struct sim_stats {
+	struct sim_pstat *pk;
+	uint32_t n, cap;
+	uint64_t stall[SIM_NCAUSE];
+	uint64_t first, last;	/* first select, last end of the stream */
+};
+
+struct sim_info {
+	int lanes, early_exit;
+	double rate_mpps;
+};
+
+int sim_stats__add(struct sim_stats *s, const struct sim_pkt *stream,
+		   const struct sim_pkt *alone, uint64_t action);
+void sim_stats__free(struct sim_stats *s);
+double sim_stats__mpps(const struct sim_stats *s);
+int sim_stats__json(const struct sim_stats *s, const struct sim_info *info,
+		    struct json_object *j, double host_ns);
+void sim_stats__text(const struct sim_stats *s, const struct sim_info *info, FILE *f);
+
+#endif

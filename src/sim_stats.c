@@ -1,0 +1,226 @@
+/* sim_stats.c: what the sim engine reports (docs/timing.md section 3): cycles per
+ * packet, Mpps of the saturated stream, unloaded latency, stalls by cause, per class. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <json-c/json.h>
+#include "sim_int.h"
+
+static const char *const act_name[SIM_NACT] = { "aborted", "drop", "pass", "tx",
+						 "redirect", "other" };
+static const uint32_t size_bound[SIM_NSIZE] = { 64, 128, 256, 512, 1024, 1518, 0 };
+
+void sim_stats__free(struct sim_stats *s)
+{
+	free(s->pk);
+	memset(s, 0, sizeof(*s));
+}
+
+static uint32_t size_class(uint32_t len)
+{
+	for (uint32_t i = 0; i < SIM_NSIZE - 1; i++)
+		if (len <= size_bound[i])
+			return i;
+	return SIM_NSIZE - 1;
+}
+
+int sim_stats__add(struct sim_stats *s, const struct sim_pkt *stream,
+		   const struct sim_pkt *alone, uint64_t action)
+{
+	struct sim_pstat *e;
+
+	if (s->n == s->cap) {
+		uint32_t cap = s->cap ? 2 * s->cap : 256;
+		void *p = realloc(s->pk, cap * sizeof(*s->pk));
+
+		if (!p)
+			return -ENOMEM;
+		s->pk = p;
+		s->cap = cap;
+	}
+	e = &s->pk[s->n++];
+	e->cycles = stream->cycles;
+	e->rows = stream->rows;
+	e->queue = stream->select - stream->arrival;
+	e->lat_stream = stream->latency;
+	e->lat_alone = alone->latency;
+	e->cls = (uint8_t)((action < SIM_NACT - 1 ? action : SIM_NACT - 1) * SIM_NSIZE +
+			   size_class(stream->len));
+	for (int c = 0; c < SIM_NCAUSE; c++)
+		s->stall[c] += stream->stall[c];
+	if (s->n == 1)
+		s->first = stream->select;
+	s->last = stream->end;
+	return 0;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+struct dist {
+	uint64_t min, median, max;
+	double mean;
+	uint32_t n;
+};
+
+/* distribution of field f over the packets of class cls (-1: all) */
+static struct dist dist_of(const struct sim_stats *s, int cls,
+			   uint64_t (*f)(const struct sim_pstat *))
+{
+	struct dist d = { 0 };
+	uint64_t *v = malloc((s->n ? s->n : 1) * sizeof(*v)), sum = 0;
+
+	if (!v)
+		return d;
+	for (uint32_t i = 0; i < s->n; i++)
+		if (cls < 0 || s->pk[i].cls == cls)
+			v[d.n++] = f(&s->pk[i]);
+	if (d.n) {
+		qsort(v, d.n, sizeof(*v), cmp_u64);
+		for (uint32_t i = 0; i < d.n; i++)
+			sum += v[i];
+		d.min = v[0];
+		d.max = v[d.n - 1];
+		d.median = v[d.n / 2];
+		d.mean = (double)sum / d.n;
+	}
+	free(v);
+	return d;
+}
+
+static uint64_t f_cycles(const struct sim_pstat *p) { return p->cycles; }
+static uint64_t f_rows(const struct sim_pstat *p) { return p->rows; }
+static uint64_t f_queue(const struct sim_pstat *p) { return p->queue; }
+static uint64_t f_alone(const struct sim_pstat *p) { return p->lat_alone; }
+static uint64_t f_stream(const struct sim_pstat *p) { return p->lat_stream; }
+
+static json_object *jdist(struct dist d, double scale)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "min", json_object_new_double(d.min * scale));
+	json_object_object_add(o, "median", json_object_new_double(d.median * scale));
+	json_object_object_add(o, "max", json_object_new_double(d.max * scale));
+	json_object_object_add(o, "mean", json_object_new_double(d.mean * scale));
+	return o;
+}
+
+double sim_stats__mpps(const struct sim_stats *s)
+{
+	return s->n ? s->n * SIM_MHZ / (double)(s->last - s->first + 1) : 0;
+}
+
+static void class_name(int cls, char *buf, size_t len)
+{
+	uint32_t sz = size_bound[cls % SIM_NSIZE];
+
+	if (sz)
+		snprintf(buf, len, "%s/%u", act_name[cls / SIM_NSIZE], sz);
+	else
+		snprintf(buf, len, "%s/jumbo", act_name[cls / SIM_NSIZE]);
+}
+
+static json_object *jclasses(const struct sim_stats *s)
+{
+	json_object *a = json_object_new_array();
+	char name[32];
+
+	for (int c = 0; c < SIM_NACT * SIM_NSIZE; c++) {
+		struct dist cy = dist_of(s, c, f_cycles);
+		json_object *o;
+
+		if (!cy.n)
+			continue;
+		o = json_object_new_object();
+		class_name(c, name, sizeof(name));
+		json_object_object_add(o, "class", json_object_new_string(name));
+		json_object_object_add(o, "packets", json_object_new_int64(cy.n));
+		json_object_object_add(o, "cycles_per_packet", jdist(cy, 1));
+		json_object_object_add(o, "mpps", json_object_new_double(SIM_MHZ / cy.mean));
+		json_object_object_add(o, "latency_ns",
+				       jdist(dist_of(s, c, f_alone), SIM_NS_PER_CYCLE));
+		json_object_array_add(a, o);
+	}
+	return a;
+}
+
+static json_object *jstalls(const struct sim_stats *s)
+{
+	json_object *o = json_object_new_object();
+
+	for (int c = 0; c < SIM_NCAUSE; c++)
+		json_object_object_add(o, sim_cause_name[c], json_object_new_int64(s->stall[c]));
+	return o;
+}
+
+int sim_stats__json(const struct sim_stats *s, const struct sim_info *info,
+		    json_object *j, double host_ns)
+{
+	json_object *sim = json_object_new_object(), *st = json_object_new_object();
+
+	json_object_object_add(j, "mpps", json_object_new_double(sim_stats__mpps(s)));
+	json_object_object_add(j, "cycles_per_packet", jdist(dist_of(s, -1, f_cycles), 1));
+	json_object_object_add(j, "latency_ns",
+			       jdist(dist_of(s, -1, f_alone), SIM_NS_PER_CYCLE));
+	if (host_ns >= 0)
+		json_object_object_add(j, "host_ns_per_packet", json_object_new_double(host_ns));
+	json_object_object_add(sim, "clock_mhz", json_object_new_double(SIM_MHZ));
+	json_object_object_add(sim, "lanes", json_object_new_int(info->lanes));
+	json_object_object_add(sim, "early_exit", json_object_new_boolean(info->early_exit));
+	json_object_object_add(sim, "packets", json_object_new_int64(s->n));
+	json_object_object_add(sim, "rows_per_packet", jdist(dist_of(s, -1, f_rows), 1));
+	json_object_object_add(sim, "cycles", json_object_new_int64(s->n ? s->last - s->first + 1 : 0));
+	json_object_object_add(sim, "cycles_by_cause", jstalls(s));
+	if (info->rate_mpps > 0)
+		json_object_object_add(st, "offered_mpps", json_object_new_double(info->rate_mpps));
+	else
+		json_object_object_add(st, "offered", json_object_new_string("back-to-back"));
+	json_object_object_add(st, "queueing_cycles", jdist(dist_of(s, -1, f_queue), 1));
+	json_object_object_add(st, "latency_ns", jdist(dist_of(s, -1, f_stream), SIM_NS_PER_CYCLE));
+	json_object_object_add(sim, "stream", st);
+	json_object_object_add(sim, "classes", jclasses(s));
+	json_object_object_add(j, "sim", sim);
+	return 0;
+}
+
+static void print_dist(FILE *f, const char *what, struct dist d, double scale, const char *unit)
+{
+	fprintf(f, "  %-18s min %.1f  median %.1f  max %.1f  mean %.2f%s\n", what,
+		d.min * scale, d.median * scale, d.max * scale, d.mean * scale, unit);
+}
+
+void sim_stats__text(const struct sim_stats *s, const struct sim_info *info, FILE *f)
+{
+	uint64_t total = 0;
+	char name[32];
+
+	fprintf(f, "sim: %u packets, %d lanes, early exit %s, %.2f MHz\n", s->n, info->lanes,
+		info->early_exit ? "on" : "off", SIM_MHZ);
+	fprintf(f, "  %-18s %.2f\n", "Mpps (saturated)", sim_stats__mpps(s));
+	print_dist(f, "cycles/packet", dist_of(s, -1, f_cycles), 1, "");
+	print_dist(f, "rows/packet", dist_of(s, -1, f_rows), 1, "");
+	print_dist(f, "latency (alone)", dist_of(s, -1, f_alone), SIM_NS_PER_CYCLE, " ns");
+	print_dist(f, "latency (stream)", dist_of(s, -1, f_stream), SIM_NS_PER_CYCLE, " ns");
+	for (int c = 0; c < SIM_NCAUSE; c++)
+		total += s->stall[c];
+	fprintf(f, "  cycles by cause:");
+	for (int c = 0; c < SIM_NCAUSE; c++)
+		if (s->stall[c])
+			fprintf(f, " %s %.1f%%", sim_cause_name[c], 100.0 * s->stall[c] / total);
+	fputc('\n', f);
+	for (int c = 0; c < SIM_NACT * SIM_NSIZE; c++) {
+		struct dist d = dist_of(s, c, f_cycles), l;
+
+		if (!d.n)
+			continue;
+		l = dist_of(s, c, f_alone);
+		class_name(c, name, sizeof(name));
+		fprintf(f, "  class %-14s %6u pkts  cycles %llu/%llu/%llu  %.2f Mpps  latency %.0f ns\n",
+			name, d.n, (unsigned long long)d.min, (unsigned long long)d.median,
+			(unsigned long long)d.max, SIM_MHZ / d.mean, l.median * SIM_NS_PER_CYCLE);
+	}
+}
