@@ -37,10 +37,10 @@ build/pktgen: tests/gen/pktgen.c | deps-check
 	$(CC) $(CFLAGS) -o $@ $< -lpcap
 
 progs: $(BPFOBJ)
-build/progs/%.v1.o: tests/progs/%.c
+build/progs/%.v1.o: tests/progs/%.c $(wildcard tests/progs/*.h)
 	@mkdir -p $(@D)
 	$(CLANG) -O2 -g -Wall -target bpf -mcpu=v1 -Itests/progs -c -o $@ $<
-build/progs/%.v3.o: tests/progs/%.c
+build/progs/%.v3.o: tests/progs/%.c $(wildcard tests/progs/*.h)
 	@mkdir -p $(@D)
 	$(CLANG) -O2 -g -Wall -target bpf -mcpu=v3 -Itests/progs -c -o $@ $<
 
