@@ -22,16 +22,14 @@ build/asan/obj/%.o: src/%.c | deps-check
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(SAN) -c -o $@ $<
 
-build/libhxdp.a: $(OBJ)
-	ar rcs $@ $^
-build/asan/libhxdp.a: $(SOBJ)
-	ar rcs $@ $^
-build/hxdp: build/obj/main.o build/libhxdp.a
+# objects are linked directly, not through an archive: commands and engines are found
+# through weak references, which do not pull members out of an archive
+build/hxdp: build/obj/main.o $(OBJ)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
-build/asan/hxdp: build/asan/obj/main.o build/asan/libhxdp.a
+build/asan/hxdp: build/asan/obj/main.o $(SOBJ)
 	$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(LDLIBS)
-build/asan/unit: $(UNIT) build/asan/libhxdp.a
-	$(CC) $(CFLAGS) $(SAN) -Itests/unit -o $@ $(UNIT) build/asan/libhxdp.a $(LDLIBS)
+build/asan/unit: $(UNIT) $(SOBJ)
+	$(CC) $(CFLAGS) $(SAN) -Itests/unit -o $@ $(UNIT) $(SOBJ) $(LDLIBS)
 build/pktgen: tests/gen/pktgen.c | deps-check
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -o $@ $< -lpcap
