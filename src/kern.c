@@ -106,6 +106,7 @@ static int prepare(struct hxdp_kern *k)
 	struct bpf_program *bp;
 	struct bpf_map *bm;
 	uint32_t i = 0, zero = 0;
+	size_t sz;
 
 	bpf_object__for_each_program(bp, k->bobj)
 		if (bpf_program__type(bp) != BPF_PROG_TYPE_XDP)
@@ -115,7 +116,7 @@ static int prepare(struct hxdp_kern *k)
 		uint8_t *img;
 		int e;
 
-		if (!bpf_map__is_internal(bm) || !bpf_map__initial_value(bm, NULL))
+		if (!bpf_map__is_internal(bm) || !bpf_map__initial_value(bm, &sz))
 			continue;
 		img = calloc(1, map__user_value_size(m));
 		if (!img)
