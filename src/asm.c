@@ -75,15 +75,14 @@ static int is_ident(const char *p)
 
 static int parse_reg(struct asm_state *s, const char *p, int *r)
 {
+	const char *q = *p == '%' ? p + 1 : p;
 	char *e;
 	long v;
 
-	if (*p == '%')
-		p++;
-	if (*p != 'r')
+	if (*q != 'r')
 		return fail(s, "expected a register, got '%s'", p);
-	v = strtol(p + 1, &e, 10);
-	if (e == p + 1 || *e || v < 0 || v > 10)
+	v = strtol(q + 1, &e, 10);
+	if (e == q + 1 || *e || v < 0 || v > 10)
 		return fail(s, "bad register '%s'", p);
 	*r = v;
 	return 0;
