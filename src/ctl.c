@@ -613,18 +613,21 @@ static int peer_allowed(struct conn *c, char *why, size_t len)
 	return 0;
 }
 
-/* one request per line; a line too long or a client that vanishes ends the connection */
+/* one request per line. A line past CTL_MAX_LINE is refused and skipped up to its
+ * newline; a client that vanishes ends the connection. */
 static void serve_conn(struct conn *c, char *buf)
 {
 	size_t have = 0;
+	int skipping = 0;
 
 	for (;;) {
 		char *nl = memchr(buf, '\n', have);
 		ssize_t n;
 
-		if (nl) {
+		if (nl && skipping) {
+			skipping = 0;
+		} else if (nl) {
 			struct req r = { .d = c->s->d, .stop = &c->s->stop };
-			size_t used = (size_t)(nl - buf) + 1;
 
 			*nl = 0;
 			if (reply(c->fd, dispatch(&r, buf)))
@@ -634,13 +637,20 @@ static void serve_conn(struct conn *c, char *buf)
 					return;
 				return;
 			}
+		}
+		if (nl) {
+			size_t used = (size_t)(nl - buf) + 1;
+
 			memmove(buf, buf + used, have - used);
 			have -= used;
 			continue;
 		}
 		if (have == CTL_MAX_LINE) {
-			reply_error(c->fd, EMSGSIZE, "malformed request: line longer than 65536 bytes");
-			return;
+			if (!skipping && reply_error(c->fd, EMSGSIZE,
+				"malformed request: line longer than 65536 bytes"))
+				return;
+			skipping = 1;
+			have = 0;
 		}
 		n = recv(c->fd, buf + have, CTL_MAX_LINE - have, 0);
 		if (n <= 0)
@@ -787,15 +797,16 @@ int ctl__connect(const char *dev, char *err, size_t errlen)
 	return fd;
 }
 
+/* one response per request and nothing after it: read in chunks up to the newline */
 static int read_line(int fd, char **out)
 {
 	size_t cap = 4096, n = 0;
-	char *b = malloc(cap);
+	char *b = malloc(cap), *nl;
 
 	while (b) {
 		ssize_t r;
 
-		if (n + 1 == cap) {
+		if (cap - n < 2048) {
 			char *nb = realloc(b, cap * 2);
 
 			if (!nb)
@@ -803,15 +814,16 @@ static int read_line(int fd, char **out)
 			b = nb;
 			cap *= 2;
 		}
-		r = recv(fd, b + n, 1, 0);	/* one response per request: simple and enough */
+		r = recv(fd, b + n, cap - n - 1, 0);
 		if (r <= 0)
 			break;
-		if (b[n] == '\n') {
-			b[n] = 0;
+		n += (size_t)r;
+		b[n] = 0;
+		if ((nl = memchr(b + n - r, '\n', (size_t)r))) {
+			*nl = 0;
 			*out = b;
 			return 0;
 		}
-		n++;
 	}
 	free(b);
 	return -EPIPE;

@@ -184,33 +184,13 @@ static void process(struct hxdp_dev *d, struct pkt_slot *s)
 	}
 }
 
-static void run_requests(struct hxdp_dev *d)
-{
-	struct dev_req *r, *next;
-
-	pthread_mutex_lock(&d->mu);
-	r = d->reqs;
-	d->reqs = NULL;
-	d->reqs_tail = &d->reqs;
-	atomic_store(&d->req_pending, 0);
-	pthread_mutex_unlock(&d->mu);
-	for (; r; r = next) {
-		next = r->next;
-		r->ret = r->fn(d, r->arg);
-		pthread_mutex_lock(&d->mu);
-		r->done = 1;
-		pthread_cond_broadcast(&d->done);
-		pthread_mutex_unlock(&d->mu);
-	}
-}
-
-/* wait for work; returns the number of queued slots, 0 when stopping */
+/* wait for packets; returns the number queued, 0 when stopping */
 static uint32_t wait_work(struct hxdp_dev *d)
 {
 	uint32_t n;
 
 	pthread_mutex_lock(&d->mu);
-	while (d->head == d->tail && !d->reqs && !d->stop) {
+	while (d->head == d->tail && !d->stop) {
 		d->sleeping = 1;
 		pthread_cond_wait(&d->wake, &d->mu);
 		d->sleeping = 0;
@@ -220,19 +200,35 @@ static uint32_t wait_work(struct hxdp_dev *d)
 	return n;
 }
 
-/* the thread is gone: requests that arrive now fail with -ESHUTDOWN */
-static void drain_exit(struct hxdp_dev *d)
+/* a control request wants the device: hand it over between two packets */
+static void yield_to_requests(struct hxdp_dev *d)
 {
+	pthread_mutex_unlock(&d->run_mu);
 	pthread_mutex_lock(&d->mu);
-	d->exited = 1;
-	for (struct dev_req *r = d->reqs; r; r = r->next) {
-		r->ret = -ESHUTDOWN;
-		r->done = 1;
-	}
-	d->reqs = NULL;
-	d->reqs_tail = &d->reqs;
-	pthread_cond_broadcast(&d->done);
+	while (atomic_load(&d->waiters))
+		pthread_cond_wait(&d->resume, &d->mu);
 	pthread_mutex_unlock(&d->mu);
+	pthread_mutex_lock(&d->run_mu);
+}
+
+static uint32_t run_batch(struct hxdp_dev *d, uint32_t n, int *feed)
+{
+	uint64_t t;
+	uint32_t i;
+
+	pthread_mutex_lock(&d->run_mu);
+	t = dev_now_ns();
+	for (i = 0; i < n; i++) {
+		struct pkt_slot *s = &d->ring[(d->tail + i) % RING_SLOTS];
+
+		process(d, s);
+		*feed |= s->feed != NULL;
+		if (atomic_load_explicit(&d->waiters, memory_order_relaxed))
+			yield_to_requests(d);
+	}
+	d->st.busy_ns += dev_now_ns() - t;
+	pthread_mutex_unlock(&d->run_mu);
+	return i;
 }
 
 static void *dev_thread(void *arg)
@@ -240,60 +236,38 @@ static void *dev_thread(void *arg)
 	struct hxdp_dev *d = arg;
 
 	for (;;) {
-		uint32_t n = wait_work(d), i;
+		uint32_t n = wait_work(d);
 		int feed = 0;
-		uint64_t t;
 
-		if (atomic_load(&d->req_pending))
-			run_requests(d);
-		if (!n) {
-			if (d->stop && d->head == d->tail)
-				break;
-			continue;
-		}
-		n = n > BATCH ? BATCH : n;
-		t = dev_now_ns();
-		for (i = 0; i < n; i++) {
-			struct pkt_slot *s = &d->ring[(d->tail + i) % RING_SLOTS];
-
-			process(d, s);
-			feed |= s->feed != NULL;
-			/* control requests wait at most one packet */
-			if (atomic_load_explicit(&d->req_pending, memory_order_relaxed)) {
-				i++;
-				break;
-			}
-		}
-		d->st.busy_ns += dev_now_ns() - t;
+		if (!n)
+			break;	/* stopping, and the queue is drained */
+		n = run_batch(d, n > BATCH ? BATCH : n, &feed);
 		pthread_mutex_lock(&d->mu);
-		d->tail += i;
+		d->tail += n;
 		pthread_cond_broadcast(&d->space);
 		if (feed)
 			pthread_cond_broadcast(&d->done);
 		pthread_mutex_unlock(&d->mu);
 	}
-	drain_exit(d);
 	return NULL;
 }
 
+/* fn runs with the device paused between two packets (run_mu held), on the calling
+ * thread: an idle device costs no wake-up, a busy one hands over after its packet */
 int dev__exec(struct hxdp_dev *d, int (*fn)(struct hxdp_dev *d, void *arg), void *arg)
 {
-	struct dev_req r = { .fn = fn, .arg = arg };
+	int ret;
 
-	pthread_mutex_lock(&d->mu);
-	if (d->exited) {
+	atomic_fetch_add(&d->waiters, 1);
+	pthread_mutex_lock(&d->run_mu);
+	ret = fn(d, arg);
+	pthread_mutex_unlock(&d->run_mu);
+	if (atomic_fetch_sub(&d->waiters, 1) == 1) {
+		pthread_mutex_lock(&d->mu);
+		pthread_cond_broadcast(&d->resume);
 		pthread_mutex_unlock(&d->mu);
-		return -ESHUTDOWN;
 	}
-	*d->reqs_tail = &r;
-	d->reqs_tail = &r.next;
-	atomic_store(&d->req_pending, 1);
-	if (d->sleeping)
-		pthread_cond_signal(&d->wake);
-	while (!r.done)
-		pthread_cond_wait(&d->done, &d->mu);
-	pthread_mutex_unlock(&d->mu);
-	return r.ret;
+	return ret;
 }
 
 /* ---- the packet queue ---- */
@@ -311,7 +285,7 @@ static struct pkt_slot *slot_take(struct hxdp_dev *d, int wait)
 static void slot_push(struct hxdp_dev *d)
 {
 	d->head++;
-	d->st.rx++;
+	d->rx++;
 	if (d->sleeping)
 		pthread_cond_signal(&d->wake);
 }
@@ -330,7 +304,7 @@ int dev_enqueue_port(struct hxdp_dev *d, int port, uint32_t ifindex, const uint8
 		memcpy(s->data, p, len);
 		slot_push(d);
 	} else {
-		d->st.rx_drops++;
+		d->rx_drops++;
 	}
 	pthread_mutex_unlock(&d->mu);
 	return s ? 0 : -ENOBUFS;
@@ -382,7 +356,8 @@ int dev__create(const struct dev_opts *o, struct hxdp_dev **out, char *err, size
 	pthread_cond_init(&d->wake, NULL);
 	pthread_cond_init(&d->space, NULL);
 	pthread_cond_init(&d->done, NULL);
-	d->reqs_tail = &d->reqs;
+	pthread_cond_init(&d->resume, NULL);
+	pthread_mutex_init(&d->run_mu, NULL);
 	d->next_prog_id = d->next_map_id = 1;
 	d->t0 = dev_now_ns();
 	if (pthread_create(&d->thr, NULL, dev_thread, d)) {
@@ -441,8 +416,8 @@ void dev__stats(struct hxdp_dev *d, struct dev_stats *s)
 {
 	dev__exec(d, stats_get, s);
 	pthread_mutex_lock(&d->mu);
-	s->rx = d->st.rx;	/* written by producers under mu */
-	s->rx_drops = d->st.rx_drops;
+	s->rx = d->rx;	/* written by producers under mu */
+	s->rx_drops = d->rx_drops;
 	pthread_mutex_unlock(&d->mu);
 }
 
@@ -791,7 +766,7 @@ static void pace(uint64_t t0, uint64_t sent, uint64_t rate)
 	uint64_t due = t0 + sent * 1000000000ull / rate, now = dev_now_ns();
 	struct timespec ts;
 
-	if (due <= now + 50000)
+	if (due <= now + 1000000)	/* sleep in steps of 1 ms: the device takes bursts */
 		return;
 	ts.tv_sec = (due - now) / 1000000000ull;
 	ts.tv_nsec = (due - now) % 1000000000ull;

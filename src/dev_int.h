@@ -54,27 +54,22 @@ struct dev_port {
 	atomic_uint_fast64_t rx, tx, pass, host_tx, errors;
 };
 
-struct dev_req {
-	int (*fn)(struct hxdp_dev *d, void *arg);
-	void *arg;
-	int ret, done;
-	struct dev_req *next;
-};
-
 struct hxdp_dev {
 	char name[DEV_NAME_MAX];
 	const struct engine_ops *eng;
 	pthread_t thr;
-	pthread_mutex_t mu;	/* ring indexes, requests, ports table */
+	pthread_mutex_t mu;	/* ring indexes, ports table */
+	pthread_mutex_t run_mu;	/* held while a packet runs or a request uses the device */
 	pthread_cond_t wake;	/* device thread: work arrived */
 	pthread_cond_t space;	/* feeders: the ring has room */
-	pthread_cond_t done;	/* requests and feeds: progress */
+	pthread_cond_t done;	/* feeds: progress */
+	pthread_cond_t resume;	/* device thread: no request waits any more */
 	struct pkt_slot *ring;
 	uint32_t head, tail;	/* head - tail slots are queued */
-	int sleeping, stop, exited;
-	struct dev_req *reqs, **reqs_tail;
-	atomic_int req_pending;
-	/* device-thread state: touched only on the device thread (or before it starts) */
+	int sleeping, stop;
+	uint64_t rx, rx_drops;	/* under mu */
+	atomic_int waiters;	/* requests waiting for run_mu */
+	/* device state: touched only with run_mu held */
 	struct dev_prog *prog;
 	struct hxdp_xdp x;
 	struct dev_stats st;
