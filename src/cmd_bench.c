@@ -1,0 +1,589 @@
+/* cmd_bench.c: hxdp bench: the measuring engine behind `make bench` (scripts/bench.sh).
+ *
+ *   bench run    the kernel JIT and hxdp's engines side by side over the same packets
+ *   bench split  a pcap into one pcap per frame length
+ *   bench time   wall time of a command, min and median over runs
+ *   bench report results.json, README.md and plot data from the parts (bench_report.c)
+ *
+ * Timing follows BPF_PROG_TEST_RUN with repeat: each packet is set up once and run
+ * `repeat` times back to back on the same buffer (the kernel does not reset the frame
+ * between repetitions either), the whole batch timed once. The kernel reports its own
+ * duration (ns per repetition); the engines are timed with CLOCK_MONOTONIC around the
+ * batch. Trials alternate kernel and engines; the fastest trial of each is reported. */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <json-c/json.h>
+#include "bench.h"
+#include "cli.h"
+#include "engine.h"
+#include "env.h"
+#include "kern.h"
+#include "obj.h"
+#include "pcap.h"
+
+#define MAX_SIDES 4	/* kernel + vm, vliw, sim */
+#define MAX_REPEAT 100000
+#define MAX_TRIALS 100
+
+/* a kern.c accessor we would rather use; until it exists, the fd is found among ours */
+int kern__prog_fd(struct hxdp_kern *k, uint32_t prog) __attribute__((weak));
+
+struct bench_opts {
+	const char *obj, *pcap, *maps, *prog, *engines;
+	uint32_t repeat, trials;
+	int kernel;
+};
+
+/* one thing timed: the kernel or an engine, each with its own object (map state) */
+struct side {
+	char name[16];
+	struct hxdp_obj *obj;
+	uint32_t prog;
+	const struct engine_ops *eng;
+	void *st;
+	struct hxdp_run *r;
+	struct hxdp_xdp *x;
+	struct hxdp_kern *k;
+	int fd;
+	char missing[768];
+	uint64_t best_ns, trial_ns;	/* summed over packets x repeat */
+	uint64_t insns;			/* executed insns (vm) or rows (vliw, sim), one trial */
+	uint64_t runs, faults;
+	uint32_t *verdict;		/* last repetition's action per packet */
+};
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+/* ---- the kernel side ------------------------------------------------------------- */
+
+/* the program's fd among this process's bpf-prog fds, by name (kern.c keeps them) */
+static int prog_fd_scan(const char *name)
+{
+	char path[300], link[64];
+	struct dirent *de;
+	DIR *d = opendir("/proc/self/fd");
+	int found = -ENOENT;
+
+	if (!d)
+		return -errno;
+	while ((de = readdir(d)) && found < 0) {
+		struct bpf_prog_info info = { 0 };
+		uint32_t len = sizeof(info);
+		ssize_t n;
+		int fd = atoi(de->d_name);
+
+		snprintf(path, sizeof(path), "/proc/self/fd/%s", de->d_name);
+		n = readlink(path, link, sizeof(link) - 1);
+		if (n <= 0)
+			continue;
+		link[n] = 0;
+		if (strcmp(link, "anon_inode:bpf-prog") ||
+		    bpf_obj_get_info_by_fd(fd, &info, &len))
+			continue;
+		if (!strncmp(info.name, name, sizeof(info.name) - 1))
+			found = fd;
+	}
+	closedir(d);
+	return found;
+}
+
+static int kernel_open(struct side *s, const struct bench_opts *o)
+{
+	char err[512];
+	int e = kern__open(s->obj, &s->k, err, sizeof(err));
+
+	if (e) {
+		snprintf(s->missing, sizeof(s->missing), "kernel: %s", err);
+		return e;
+	}
+	s->fd = kern__prog_fd ? kern__prog_fd(s->k, s->prog) :
+				prog_fd_scan(s->obj->progs[s->prog].name);
+	if (s->fd < 0) {
+		snprintf(s->missing, sizeof(s->missing), "kernel: no fd for program '%s'",
+			 s->obj->progs[s->prog].name);
+		return -ENOENT;
+	}
+	(void)o;
+	return 0;
+}
+
+static void kernel_trial(struct side *s, const struct hxdp_pkts *pk, uint32_t repeat)
+{
+	static uint8_t out[HXDP_FRAME_SZ];
+
+	s->trial_ns = 0;
+	s->runs = 0;
+	for (uint32_t i = 0; i < pk->n; i++) {
+		LIBBPF_OPTS(bpf_test_run_opts, t, .data_in = pk->pkt[i].data,
+			    .data_size_in = pk->pkt[i].len, .data_out = out,
+			    .data_size_out = sizeof(out), .repeat = repeat);
+
+		if (pk->pkt[i].len < 14 || pk->pkt[i].len > HXDP_MAX_PKT)
+			continue;	/* refused by test_run and by xdp__init alike */
+		if (bpf_prog_test_run_opts(s->fd, &t)) {
+			s->faults++;
+			s->verdict[i] = UINT32_MAX;
+			continue;
+		}
+		s->trial_ns += (uint64_t)t.duration * repeat;
+		s->runs += repeat;
+		s->verdict[i] = t.retval;
+	}
+}
+
+/* ---- the engine sides -------------------------------------------------------------- */
+
+static int engine_open(struct side *s)
+{
+	struct engine_opts eo = { .lanes = 4, .opt = 2 };
+	char err[512];
+
+	s->eng = engine__find(s->name);
+	if (!s->eng) {
+		snprintf(s->missing, sizeof(s->missing), "engine %s is not built in", s->name);
+		return -ENOENT;
+	}
+	if (s->eng->open(s->obj, &eo, &s->st, err, sizeof(err))) {
+		s->st = NULL;
+		snprintf(s->missing, sizeof(s->missing), "engine %s: %s", s->name, err);
+		return -EINVAL;
+	}
+	s->r = malloc(sizeof(*s->r));
+	s->x = malloc(sizeof(*s->x));
+	if (!s->r || !s->x) {
+		snprintf(s->missing, sizeof(s->missing), "out of memory");
+		return -ENOMEM;
+	}
+	run__init(s->r, &s->obj->env);
+	return 0;
+}
+
+static void engine_trial(struct side *s, const struct hxdp_pkts *pk, uint32_t repeat)
+{
+	struct hxdp_result res;
+
+	s->trial_ns = 0;
+	s->runs = 0;
+	s->insns = 0;
+	for (uint32_t i = 0; i < pk->n; i++) {
+		uint64_t t0;
+
+		if (xdp__init(s->x, pk->pkt[i].data, pk->pkt[i].len))
+			continue;
+		t0 = now_ns();
+		for (uint32_t k = 0; k < repeat; k++) {
+			uint64_t r1 = run__packet(s->r, s->x, &res);
+
+			s->eng->run(s->st, s->prog, s->r, r1);
+			s->insns += res.insns;
+			s->faults += res.fault != 0;
+		}
+		s->trial_ns += now_ns() - t0;
+		s->runs += repeat;
+		s->verdict[i] = (uint32_t)res.r0;
+	}
+}
+
+/* ---- run ---------------------------------------------------------------------------- */
+
+static int side_open(struct side *s, const struct bench_opts *o, uint32_t npkts)
+{
+	char err[512];
+	struct hxdp_prog *p;
+
+	s->fd = -1;
+	s->best_ns = UINT64_MAX;
+	s->verdict = calloc(npkts ? npkts : 1, sizeof(*s->verdict));
+	if (!s->verdict)
+		return -ENOMEM;
+	if (obj__open(o->obj, &s->obj, err, sizeof(err)) ||
+	    (o->maps && obj__load_maps_json(s->obj, o->maps, err, sizeof(err)))) {
+		snprintf(s->missing, sizeof(s->missing), "%s", err);
+		return -EINVAL;
+	}
+	p = obj__prog(s->obj, o->prog);
+	if (!p) {
+		snprintf(s->missing, sizeof(s->missing), "%s: no XDP program '%s'", o->obj,
+			 o->prog ? o->prog : "");
+		return -ENOENT;
+	}
+	s->prog = p->idx;
+	return strcmp(s->name, "kernel") ? engine_open(s) : kernel_open(s, o);
+}
+
+static void side_close(struct side *s)
+{
+	if (s->st)
+		s->eng->close(s->st);
+	kern__close(s->k);
+	if (s->obj)
+		obj__close(s->obj);
+	free(s->r);
+	free(s->x);
+	free(s->verdict);
+}
+
+static void trials(struct side *sd, int n, const struct hxdp_pkts *pk, const struct bench_opts *o)
+{
+	for (uint32_t t = 0; t < o->trials; t++)
+		for (int i = 0; i < n; i++) {
+			struct side *s = &sd[(i + t) % n];	/* rotate who goes first */
+
+			if (s->missing[0])
+				continue;
+			if (s->k)
+				kernel_trial(s, pk, o->repeat);
+			else
+				engine_trial(s, pk, o->repeat);
+			if (s->trial_ns < s->best_ns)
+				s->best_ns = s->trial_ns;
+		}
+}
+
+static double per_run(const struct side *s, uint64_t v)
+{
+	return s->runs ? (double)v / s->runs : 0;
+}
+
+static json_object *side_json(const struct side *s, const struct side *kern,
+			      const struct side *vm, uint32_t npkts)
+{
+	json_object *j = json_object_new_object();
+	uint32_t mism = 0;
+
+	if (s->missing[0]) {
+		json_object_object_add(j, "missing", json_object_new_string(s->missing));
+		return j;
+	}
+	json_object_object_add(j, "ns_per_packet", json_object_new_double(per_run(s, s->best_ns)));
+	json_object_object_add(j, "runs", json_object_new_int64(s->runs));
+	json_object_object_add(j, "faults", json_object_new_int64(s->faults));
+	if (s->k && vm && !vm->missing[0] && vm->insns)
+		json_object_object_add(j, "ns_per_insn",
+				       json_object_new_double((double)s->best_ns / vm->insns));
+	if (!s->k) {
+		int rows = strcmp(s->name, "vm") != 0;
+
+		json_object_object_add(j, rows ? "rows_per_packet" : "insns_per_packet",
+				       json_object_new_double(per_run(s, s->insns)));
+		if (!rows && s->insns)
+			json_object_object_add(j, "ns_per_insn",
+					       json_object_new_double((double)s->best_ns / s->insns));
+	}
+	if (s != kern && kern && !kern->missing[0]) {
+		for (uint32_t i = 0; i < npkts; i++)
+			mism += s->verdict[i] != kern->verdict[i];
+		json_object_object_add(j, "verdict_mismatches", json_object_new_int(mism));
+		if (kern->best_ns)
+			json_object_object_add(j, "over_kernel",
+					       json_object_new_double((double)s->best_ns /
+								      kern->best_ns));
+	}
+	return j;
+}
+
+static void run_report(struct cli *c, const struct bench_opts *o, struct side *sd, int n,
+		       const struct hxdp_pkts *pk)
+{
+	json_object *j = json_object_new_object(), *e = json_object_new_object();
+	const struct side *kern = NULL, *vm = NULL;
+
+	for (int i = 0; i < n; i++) {
+		if (!strcmp(sd[i].name, "kernel"))
+			kern = &sd[i];
+		if (!strcmp(sd[i].name, "vm"))
+			vm = &sd[i];
+	}
+	json_object_object_add(j, "object", json_object_new_string(o->obj));
+	json_object_object_add(j, "pcap", json_object_new_string(o->pcap));
+	json_object_object_add(j, "packets", json_object_new_int(pk->n));
+	json_object_object_add(j, "repeat", json_object_new_int(o->repeat));
+	json_object_object_add(j, "trials", json_object_new_int(o->trials));
+	for (int i = 0; i < n; i++)
+		json_object_object_add(e, sd[i].name, side_json(&sd[i], kern, vm, pk->n));
+	json_object_object_add(j, "sides", e);
+	if (c->json) {
+		puts(json_object_to_json_string_ext(j, c->pretty ? JSON_C_TO_STRING_PRETTY :
+						       JSON_C_TO_STRING_PLAIN));
+	} else {
+		printf("%s over %s: %u packets x %u repeat, best of %u trials\n", o->obj, o->pcap,
+		       pk->n, o->repeat, o->trials);
+		for (int i = 0; i < n; i++) {
+			if (sd[i].missing[0])
+				printf("  %-7s missing: %s\n", sd[i].name, sd[i].missing);
+			else
+				printf("  %-7s %10.1f ns/packet%s", sd[i].name,
+				       per_run(&sd[i], sd[i].best_ns),
+				       &sd[i] != kern && kern && kern->best_ns ? "" : "\n");
+			if (!sd[i].missing[0] && &sd[i] != kern && kern && kern->best_ns)
+				printf("  %6.2fx kernel\n", (double)sd[i].best_ns / kern->best_ns);
+		}
+	}
+	json_object_put(j);
+}
+
+static int parse_u32(const char *s, uint32_t lo, uint32_t hi, uint32_t *v)
+{
+	char *end;
+	unsigned long x = strtoul(s, &end, 10);
+
+	if (!*s || *end || x < lo || x > hi)
+		return -EINVAL;
+	*v = (uint32_t)x;
+	return 0;
+}
+
+static int run_parse(int argc, char **argv, struct bench_opts *o)
+{
+	static const struct option lo[] = {
+		{ "pcap", required_argument, NULL, 'i' }, { "maps", required_argument, NULL, 'm' },
+		{ "prog", required_argument, NULL, 'P' }, { "engines", required_argument, NULL, 'e' },
+		{ "repeat", required_argument, NULL, 'r' }, { "trials", required_argument, NULL, 't' },
+		{ "no-kernel", no_argument, NULL, 'K' }, { 0 }
+	};
+	int c;
+
+	*o = (struct bench_opts){ .engines = "vm,vliw,sim", .repeat = 16, .trials = 3, .kernel = 1 };
+	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
+		switch (c) {
+		case 'i': o->pcap = optarg; break;
+		case 'm': o->maps = optarg; break;
+		case 'P': o->prog = optarg; break;
+		case 'e': o->engines = optarg; break;
+		case 'K': o->kernel = 0; break;
+		case 'r':
+			if (parse_u32(optarg, 1, MAX_REPEAT, &o->repeat))
+				return cli_error("--repeat: '%s' is not 1..%d", optarg, MAX_REPEAT);
+			break;
+		case 't':
+			if (parse_u32(optarg, 1, MAX_TRIALS, &o->trials))
+				return cli_error("--trials: '%s' is not 1..%d", optarg, MAX_TRIALS);
+			break;
+		default: return cli_usage(&cmd_bench);
+		}
+	}
+	if (optind != argc - 1 || !o->pcap)
+		return cli_usage(&cmd_bench);
+	o->obj = argv[optind];
+	return EXIT_OK;
+}
+
+/* the sides: kernel first, then each engine named in --engines */
+static int sides_name(const struct bench_opts *o, struct side *sd)
+{
+	char buf[128], *save = NULL;
+	int n = 0;
+
+	if (o->kernel)
+		strcpy(sd[n++].name, "kernel");
+	snprintf(buf, sizeof(buf), "%s", o->engines);
+	for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		if (n == MAX_SIDES || strlen(t) >= sizeof(sd->name))
+			return cli_error("--engines: too many or unknown engine '%s'", t);
+		strcpy(sd[n++].name, t);
+	}
+	return n ? n : -cli_error("nothing to measure");
+}
+
+static int do_run(struct cli *c, int argc, char **argv)
+{
+	struct bench_opts o;
+	struct side sd[MAX_SIDES] = { 0 };
+	struct hxdp_pkts pk = { 0 };
+	char err[512];
+	int n, rc = run_parse(argc, argv, &o);
+
+	if (rc)
+		return rc;
+	n = sides_name(&o, sd);
+	if (n < 0)
+		return -n;
+	if (pcap__read(o.pcap, &pk, err, sizeof(err)))
+		return cli_error("%s", err);
+	for (int i = 0; i < n; i++)
+		side_open(&sd[i], &o, pk.n);
+	/* the object itself is bad: one error, not a document of missing sides */
+	for (int i = 0; i < n && rc == EXIT_OK; i++)
+		if (!sd[i].obj || (sd[i].missing[0] && !strncmp(sd[i].missing, o.obj, strlen(o.obj))))
+			rc = cli_error("%s", sd[i].missing);
+	if (rc == EXIT_OK) {
+		trials(sd, n, &pk, &o);
+		run_report(c, &o, sd, n, &pk);
+	}
+	for (int i = 0; i < n; i++)
+		side_close(&sd[i]);
+	pcap__free(&pk);
+	return rc;
+}
+
+/* ---- split -------------------------------------------------------------------------- */
+
+#define MAX_LENGTHS 64
+
+static int do_split(int argc, char **argv)
+{
+	struct hxdp_pkts pk = { 0 };
+	struct hxdp_pcap_out *out[MAX_LENGTHS] = { 0 };
+	uint32_t len[MAX_LENGTHS], nlen = 0;
+	char err[512], path[4096];
+	int rc = EXIT_OK;
+
+	if (argc != 3)
+		return cli_usage(&cmd_bench);
+	if (pcap__read(argv[1], &pk, err, sizeof(err)))
+		return cli_error("%s", err);
+	for (uint32_t i = 0; i < pk.n && rc == EXIT_OK; i++) {
+		uint32_t k = 0;
+
+		while (k < nlen && len[k] != pk.pkt[i].len)
+			k++;
+		if (k == nlen) {
+			if (nlen == MAX_LENGTHS) {
+				rc = cli_error("%s: more than %d frame lengths", argv[1], MAX_LENGTHS);
+				break;
+			}
+			len[nlen++] = pk.pkt[i].len;
+			snprintf(path, sizeof(path), "%s/%u.pcap", argv[2], pk.pkt[i].len);
+			if (pcap__create(path, &out[k], err, sizeof(err))) {
+				rc = cli_error("%s", err);
+				break;
+			}
+		}
+		pcap__write(out[k], pk.pkt[i].data, pk.pkt[i].len);
+	}
+	for (uint32_t k = 0; k < nlen; k++)
+		pcap__close(out[k]);
+	pcap__free(&pk);
+	return rc;
+}
+
+/* ---- time --------------------------------------------------------------------------- */
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* one run of sh -c cmd with stdout discarded; -1: it failed */
+static int64_t time_once(const char *cmd)
+{
+	uint64_t t0 = now_ns();
+	int st;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		if (!freopen("/dev/null", "w", stdout))
+			_exit(127);
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		_exit(127);
+	}
+	if (waitpid(pid, &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st))
+		return -1;
+	return (int64_t)(now_ns() - t0);
+}
+
+static int do_time(struct cli *c, int argc, char **argv)
+{
+	uint32_t runs = 5;
+	uint64_t t[100];
+	json_object *j;
+
+	if (argc == 4 && !strcmp(argv[1], "--runs")) {
+		if (parse_u32(argv[2], 1, 100, &runs))
+			return cli_error("--runs: '%s' is not 1..100", argv[2]);
+		argv += 2;
+		argc -= 2;
+	}
+	if (argc != 2)
+		return cli_usage(&cmd_bench);
+	for (uint32_t i = 0; i < runs; i++) {
+		int64_t ns = time_once(argv[1]);
+
+		if (ns < 0)
+			return cli_error("bench time: '%s' failed (run %u)", argv[1], i + 1);
+		t[i] = (uint64_t)ns;
+	}
+	qsort(t, runs, sizeof(t[0]), cmp_u64);
+	if (!c->json) {
+		printf("%.2f ms min, %.2f ms median over %u runs\n", t[0] / 1e6,
+		       t[runs / 2] / 1e6, runs);
+		return EXIT_OK;
+	}
+	j = json_object_new_object();
+	json_object_object_add(j, "command", json_object_new_string(argv[1]));
+	json_object_object_add(j, "runs", json_object_new_int(runs));
+	json_object_object_add(j, "min_ms", json_object_new_double(t[0] / 1e6));
+	json_object_object_add(j, "median_ms", json_object_new_double(t[runs / 2] / 1e6));
+	puts(json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN));
+	json_object_put(j);
+	return EXIT_OK;
+}
+
+/* ---- dispatch ----------------------------------------------------------------------- */
+
+static int do_report(int argc, char **argv)
+{
+	char err[512];
+
+	if (argc != 3)
+		return cli_usage(&cmd_bench);
+	if (bench__report(argv[1], argv[2], err, sizeof(err)))
+		return cli_error("%s", err);
+	return EXIT_OK;
+}
+
+static int do_bench(struct cli *c, int argc, char **argv)
+{
+	if (argc < 2)
+		return cli_usage(&cmd_bench);
+	if (!strcmp(argv[1], "run"))
+		return do_run(c, argc - 1, argv + 1);
+	if (!strcmp(argv[1], "split"))
+		return do_split(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "time"))
+		return do_time(c, argc - 1, argv + 1);
+	if (!strcmp(argv[1], "report"))
+		return do_report(argc - 1, argv + 1);
+	return cli_error("bench: unknown subcommand '%s'", argv[1]);
+}
+
+const struct cli_cmd cmd_bench = {
+	.name = "bench",
+	.fn = do_bench,
+	.usage =
+	"bench run PROG.o --pcap IN [--maps INIT.json] [--prog NAME] [--engines vm,vliw,sim]\n"
+	"          [--repeat N] [--trials N] [--no-kernel]\n"
+	"bench split IN.pcap DIR\n"
+	"bench time [--runs N] 'COMMAND'\n"
+	"bench report PARTS_DIR OUT_DIR\n"
+	"\n"
+	"The measuring engine of `make bench` (scripts/bench.sh; results in bench/).\n"
+	"run: the kernel JIT (BPF_PROG_TEST_RUN, repeat=N, its own duration) and each engine\n"
+	"  (CLOCK_MONOTONIC) over the same packets, each packet run N times back to back on\n"
+	"  one buffer; best of the trials; ns per packet, ns per eBPF instruction (vm\n"
+	"  counts them), rows per packet (vliw, sim), engine/kernel ratios and verdict\n"
+	"  mismatches against the kernel. A side that cannot run says why (\"missing\").\n"
+	"split: DIR/LEN.pcap for every frame length in IN.pcap.\n"
+	"time: wall time of `sh -c COMMAND` (stdout discarded), min and median.\n"
+	"report: results.json, README.md and plot data in OUT_DIR from the JSON parts\n"
+	"  scripts/bench.sh wrote in PARTS_DIR.\n",
+};
