@@ -727,6 +727,103 @@ static int maps_create(struct hxdp_obj *obj, char *err, size_t errlen)
 	return 0;
 }
 
+/* ---- static slots of map-in-map and prog arrays (.values = { ... } in .maps) ---- */
+
+/* byte offset of the "values" member in the definition of map variable name */
+static int values_offset(const struct btf *btf, const char *name)
+{
+	int id = btf ? btf__find_by_name_kind(btf, name, BTF_KIND_VAR) : -1;
+	const struct btf_type *t;
+	const struct btf_member *mb;
+
+	if (id < 0)
+		return -ENOENT;
+	t = btf__type_by_id(btf, btf__type_by_id(btf, id)->type);
+	while (t && (btf_is_mod(t) || btf_is_typedef(t)))
+		t = btf__type_by_id(btf, t->type);
+	if (!t || !btf_is_struct(t))
+		return -EINVAL;
+	mb = btf_members(t);
+	for (int i = 0; i < btf_vlen(t); i++)
+		if (!strcmp(btf__name_by_offset(btf, mb[i].name_off), "values"))
+			return (int)(btf_member_bit_offset(t, i) / 8);
+	return -ENOENT;
+}
+
+/* the .maps variable holding byte off of the section */
+static int map_sym_at(struct elf_file *ef, size_t shndx, uint64_t off, GElf_Sym *out)
+{
+	for (size_t i = 1; i < ef->nsyms; i++) {
+		GElf_Sym s;
+
+		if (gelf_getsym(ef->syms, i, &s) && s.st_shndx == shndx &&
+		    GELF_ST_TYPE(s.st_info) == STT_OBJECT && s.st_value <= off &&
+		    off < s.st_value + s.st_size) {
+			*out = s;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+static int slot_one(struct hxdp_obj *obj, struct elf_file *ef, size_t shndx,
+		    const GElf_Rel *r, char *err, size_t errlen)
+{
+	const struct btf *btf = bpf_object__btf(obj->bobj);
+	uint32_t si = GELF_R_SYM(r->r_info), slot, val;
+	const char *mname, *tname;
+	GElf_Sym ms, ts;
+	int moff, m, v;
+
+	if (map_sym_at(ef, shndx, r->r_offset, &ms) || si >= ef->nsyms ||
+	    !gelf_getsym(ef->syms, si, &ts)) {
+		snprintf(err, errlen, "%s: .maps: relocation at offset %llu outside any map",
+			 obj->path, (unsigned long long)r->r_offset);
+		return -EINVAL;
+	}
+	mname = sym_name(ef, &ms);
+	tname = sym_name(ef, &ts);
+	moff = values_offset(btf, mname);
+	m = obj__map_idx(obj, mname);
+	v = ts.st_shndx == shndx ? obj__map_idx(obj, tname) : obj__prog_idx(obj, tname);
+	if (moff < 0 || m < 0 || v < 0 || r->r_offset < ms.st_value + moff ||
+	    (r->r_offset - ms.st_value - moff) % 8) {
+		snprintf(err, errlen, "%s: map '%s': bad static slot for '%s'", obj->path, mname,
+			 tname);
+		return -EINVAL;
+	}
+	slot = (uint32_t)((r->r_offset - ms.st_value - moff) / 8);
+	val = (uint32_t)v;
+	v = map__user_update(obj->env.maps[m], &slot, &val, BPF_ANY);
+	if (v)
+		snprintf(err, errlen, "%s: map '%s' slot %u = '%s': %s", obj->path, mname, slot,
+			 tname, strerror(-v));
+	return v;
+}
+
+static int slots_init(struct hxdp_obj *obj, struct elf_file *ef, char *err, size_t errlen)
+{
+	for (size_t i = 1; i < ef->nsec; i++) {
+		const char *n = sec_name(ef, i);
+		Elf_Data *rel;
+		size_t nrel;
+
+		if (!n || strcmp(n, ".maps") || !(rel = rel_for(ef, i, &nrel)))
+			continue;
+		for (size_t k = 0; k < nrel; k++) {
+			GElf_Rel r;
+			int e;
+
+			if (!gelf_getrel(rel, k, &r))
+				return -EINVAL;
+			e = slot_one(obj, ef, i, &r, err, errlen);
+			if (e)
+				return e;
+		}
+	}
+	return 0;
+}
+
 /* ---- programs ------------------------------------------------------------------------ */
 
 int obj__prog_idx(struct hxdp_obj *obj, const char *name)
@@ -843,6 +940,8 @@ int obj__open(const char *path, struct hxdp_obj **out, char *err, size_t errlen)
 		e = maps_create(obj, err, errlen);
 	if (!e)
 		e = progs_create(obj, &ef, err, errlen);
+	if (!e)
+		e = slots_init(obj, &ef, err, errlen);
 	elf_file__close(&ef);
 	if (e) {
 		obj__close(obj);

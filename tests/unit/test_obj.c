@@ -331,3 +331,29 @@ TEST(maps_json)
 	CHECK_EQ(obj->nnondet, 1);
 	obj__close(obj);
 }
+
+TEST(obj_static_slots)
+{
+	const char *path = build("unit/data", "t_slots", "v3");
+	struct hxdp_obj *obj;
+	uint32_t k, v;
+
+	if (!path)
+		SKIP("clang -target bpf unavailable");
+	obj = open_ok(path);
+	CHECK(obj != NULL);
+	if (!obj)
+		return;
+	k = 1;
+	CHECK_EQ(map__user_lookup(obj__map(obj, "t_outer"), &k, &v), 0);
+	CHECK_EQ(v, obj__map_idx(obj, "t_in_b"));
+	k = 3;
+	CHECK_EQ(map__user_lookup(obj__map(obj, "t_outer"), &k, &v), 0);
+	CHECK_EQ(v, obj__map_idx(obj, "t_in_a"));
+	k = 0;
+	CHECK(map__user_lookup(obj__map(obj, "t_outer"), &k, &v) < 0);
+	k = 2;
+	CHECK_EQ(map__user_lookup(obj__map(obj, "t_jmp"), &k, &v), 0);
+	CHECK_EQ(v, obj__prog_idx(obj, "t_target"));
+	obj__close(obj);
+}
