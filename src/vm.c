@@ -27,6 +27,7 @@
 enum { OP_FALLOFF = I_COUNT, OP_COUNT };	/* past the last instruction */
 
 struct vinsn {
+	const void *lbl;	/* the interpreter's label for op (direct threading) */
 	uint16_t op;		/* I_* or OP_* */
 	uint8_t dst, src;
 	int32_t off;		/* memory offset, or jump/call target relative to this slot */
@@ -199,6 +200,26 @@ static int decode_prog(const struct hxdp_prog *p, uint32_t nmaps, struct vprog *
 	return e;
 }
 
+#ifdef __clang__
+#define NOCLONE __attribute__((noinline))
+#else
+#define NOCLONE __attribute__((noinline, noclone))
+#endif
+
+/* one copy of the interpreter only: label addresses from one call are used by others */
+static int vm_exec(const struct vm *vm, uint32_t prog, struct hxdp_run *run, uint64_t r1,
+		   const void *const **labels) NOCLONE;
+
+/* point every slot at its label, once the program is decoded */
+static void thread_prog(struct vprog *vp)
+{
+	const void *const *L;
+
+	vm_exec(NULL, 0, NULL, 0, &L);
+	for (uint32_t i = 0; i <= vp->n; i++)
+		vp->code[i].lbl = L[vp->code[i].op];
+}
+
 static void vm_close(void *st)
 {
 	struct vm *vm = st;
@@ -223,7 +244,8 @@ static int vm_open(struct hxdp_obj *obj, const struct engine_opts *o, void **st,
 		return -ENOMEM;
 	vm->nprogs = obj->nprogs;
 	for (uint32_t i = 0; i < obj->nprogs && !e; i++)
-		e = decode_prog(&obj->progs[i], obj->env.nmaps, &vm->p[i], err, errlen);
+		if (!(e = decode_prog(&obj->progs[i], obj->env.nmaps, &vm->p[i], err, errlen)))
+			thread_prog(&vm->p[i]);
 	if (e) {
 		if (e == -ENOMEM)
 			snprintf(err, errlen, "out of memory");
@@ -284,7 +306,8 @@ static inline int is_ctx(const struct hxdp_run *run, uint64_t addr)
 #define likely(x) __builtin_expect(!!(x), 1)
 #define unlikely(x) __builtin_expect(!!(x), 0)
 
-static int vm_exec(const struct vm *vm, uint32_t prog, struct hxdp_run *run, uint64_t r1)
+static int vm_exec(const struct vm *vm, uint32_t prog, struct hxdp_run *run, uint64_t r1,
+		   const void *const **labels)
 {
 	static const void *const L[OP_COUNT] = {
 #define X(id, ...) [I_##id] = &&L_##id,
@@ -294,12 +317,17 @@ static int vm_exec(const struct vm *vm, uint32_t prog, struct hxdp_run *run, uin
 	};
 	struct vframe frames[HXDP_MAX_FRAMES];
 	const struct vinsn *pc, *seg;
-	uint64_t r[11] = { 0 }, n = 0, budget = run->budget ? run->budget : DEFAULT_BUDGET;
+	uint64_t r[11] = { 0 }, n = 0, budget;
 	uint64_t a[5], ctx = r1, v = 0;
 	unsigned depth = 0;
 	int32_t hid;
 	void *p;
 
+	if (labels) {
+		*labels = L;
+		return 0;
+	}
+	budget = run->budget ? run->budget : DEFAULT_BUDGET;
 	if (prog >= vm->nprogs)
 		return run__fault(run, -EINVAL, "no program %u (%u programs)", prog,
 				  vm->nprogs);
@@ -307,15 +335,15 @@ static int vm_exec(const struct vm *vm, uint32_t prog, struct hxdp_run *run, uin
 	r[2] = run->r2;
 	r[10] = HXDP_FP(0);
 	pc = seg = vm->p[prog].code;
-	goto *L[pc->op];
+	goto *pc->lbl;
 
 #define DST r[pc->dst]
 #define SRC r[pc->src]
 #define IMM pc->imm
-#define NEXT goto *L[(++pc)->op]
+#define NEXT goto *(++pc)->lbl
 #define ACCOUNT (n += pc - seg + 1)
 #define JUMP do { ACCOUNT; if (unlikely(n >= budget)) goto out_budget;                  \
-		  pc = seg = pc + pc->off; goto *L[pc->op]; } while (0)
+		  pc = seg = pc + pc->off; goto *pc->lbl; } while (0)
 #define LBL(id) L_##id:
 
 #define ALU(id, expr64, expr32)                                                         \
@@ -517,7 +545,7 @@ helper:
 	depth++;
 	r[10] = HXDP_FP(depth);
 	pc = seg = pc + pc->off;
-	goto *L[pc->op];
+	goto *pc->lbl;
 
 	LBL(EXIT)
 	if (depth) {
@@ -529,7 +557,7 @@ helper:
 		prog = frames[depth].prog;
 		memcpy(&r[6], frames[depth].r6_9, sizeof(frames[depth].r6_9));
 		r[10] = HXDP_FP(depth);
-		goto *L[pc->op];
+		goto *pc->lbl;
 	}
 	ACCOUNT;
 	run->res->r0 = r[0];
@@ -548,7 +576,7 @@ tail_call:
 	run->tail_calls++;
 	r[1] = ctx;
 	pc = seg = vm->p[prog].code;
-	goto *L[pc->op];
+	goto *pc->lbl;
 
 	LBL(FALLOFF)
 	run__fault(run, -EFAULT, "pc %u: fell off the end of the program",
@@ -593,7 +621,7 @@ done:
 
 static int vm_run(void *st, uint32_t prog, struct hxdp_run *run, uint64_t r1)
 {
-	return vm_exec(st, prog, run, r1);
+	return vm_exec(st, prog, run, r1, NULL);
 }
 
 const struct engine_ops vm_engine = {
