@@ -36,7 +36,10 @@ struct check {
 	uint8_t watch[HXDP_MAX_MAPS];	/* maps the programs can write */
 	struct map_dump kd, hd;
 	uint64_t mismatches;
+	json_object *jlist, *jnondet;	/* -j: collected, printed as one document */
 };
+
+#define MAX_JSON_MISMATCHES 1000
 
 static const char *act_str(uint64_t a)
 {
@@ -51,17 +54,29 @@ static void mismatch(struct check *k, uint32_t pkt, const char *fmt, ...)
 
 static void mismatch(struct check *k, uint32_t pkt, const char *fmt, ...)
 {
+	const char *prog = k->obj->progs[k->prog].name;
+	json_object *j;
+	char what[512];
 	va_list ap;
 
 	k->mismatches++;
-	if (pkt)
-		printf("prog %s packet %u: ", k->obj->progs[k->prog].name, pkt);
-	else
-		printf("prog %s initial maps: ", k->obj->progs[k->prog].name);
 	va_start(ap, fmt);
-	vprintf(fmt, ap);
+	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
-	putchar('\n');
+	if (!k->c->json) {
+		if (pkt)
+			printf("prog %s packet %u: %s\n", prog, pkt, what);
+		else
+			printf("prog %s initial maps: %s\n", prog, what);
+		return;
+	}
+	if (json_object_array_length(k->jlist) >= MAX_JSON_MISMATCHES)
+		return;
+	j = json_object_new_object();
+	json_object_object_add(j, "prog", json_object_new_string(prog));
+	json_object_object_add(j, "packet", json_object_new_int64(pkt));
+	json_object_object_add(j, "what", json_object_new_string(what));
+	json_object_array_add(k->jlist, j);
 }
 
 /* ---- which maps to watch --------------------------------------------------------- */
@@ -359,6 +374,17 @@ static void nondet_list(struct check *k)
 	for (uint32_t i = 0; i < k->obj->nnondet; i++) {
 		const struct hxdp_nondet *n = &k->obj->nondet[i];
 
+		if (k->c->json) {
+			json_object *j = json_object_new_object();
+
+			json_object_object_add(j, "map", json_object_new_string(
+						       k->obj->map_name[n->map]));
+			json_object_object_add(j, "offset", json_object_new_int64(n->off));
+			json_object_object_add(j, "len", json_object_new_int64(n->len));
+			json_object_object_add(j, "why", json_object_new_string(n->why));
+			json_object_array_add(k->jnondet, j);
+			continue;
+		}
 		printf("nondet: map %s bytes %u..%u not compared (%s)\n",
 		       k->obj->map_name[n->map], n->off, n->off + n->len - 1, n->why);
 	}
@@ -435,11 +461,17 @@ static void summary(struct check *k, uint32_t nprogs, uint64_t pkts)
 	if (k->c->json) {
 		json_object *j = json_object_new_object();
 
+		json_object_object_add(j, "object", json_object_new_string(k->o->obj));
+		json_object_object_add(j, "pcap", json_object_new_string(k->o->pcap));
 		json_object_object_add(j, "programs", json_object_new_int64(nprogs));
 		json_object_object_add(j, "packets", json_object_new_int64(pkts));
 		json_object_object_add(j, "mismatches", json_object_new_int64(k->mismatches));
-		fprintf(stderr, "%s\n", json_object_to_json_string(j));
+		json_object_object_add(j, "nondet", json_object_get(k->jnondet));
+		json_object_object_add(j, "mismatch_list", json_object_get(k->jlist));
+		puts(json_object_to_json_string_ext(j, k->c->pretty ? JSON_C_TO_STRING_PRETTY :
+						       JSON_C_TO_STRING_PLAIN));
 		json_object_put(j);
+		return;
 	}
 	printf("%llu packets, %llu mismatches\n", (unsigned long long)pkts,
 	       (unsigned long long)k->mismatches);
@@ -461,6 +493,8 @@ static int do_check(struct cli *c, int argc, char **argv)
 		return cli_error("unknown engine '%s'", o.engine);
 	if (pcap__read(o.pcap, &pk, err, sizeof(err)))
 		return cli_error("%s", err);
+	k.jlist = json_object_new_array();
+	k.jnondet = json_object_new_array();
 	if (o.prog) {
 		names = calloc(1, sizeof(*names));
 		rc = names ? EXIT_OK : EXIT_INTERNAL;
@@ -477,6 +511,8 @@ static int do_check(struct cli *c, int argc, char **argv)
 	}
 	free(names);
 	pcap__free(&pk);
+	json_object_put(k.jlist);
+	json_object_put(k.jnondet);
 	return nobpf ? EXIT_NOBPF : rc;
 }
 
