@@ -59,7 +59,10 @@ int pcap__read(const char *path, struct hxdp_pkts *out, char *err, size_t errlen
 	memset(out, 0, sizeof(*out));
 	pc = pcap_open_offline(path, ebuf);
 	if (!pc) {
-		snprintf(err, errlen, "%s: %s", path, ebuf);
+		if (strstr(ebuf, path))	/* libpcap names the file itself */
+			snprintf(err, errlen, "%s", ebuf);
+		else
+			snprintf(err, errlen, "%s: %s", path, ebuf);
 		return -EINVAL;
 	}
 	if (pcap_datalink(pc) != DLT_EN10MB) {
