@@ -119,7 +119,7 @@ devs="$devs t3"
 t "device for the map test" "$H" dev start --dev t3 --engine vm
 t "firewall loaded" "$H" prog load "$FW" --maps "$FWJ" --dev t3
 start=$(date +%s.%N)
-"$H" -j dev feed --pcap "$T/fw.pcap" --repeat $REP --rate 250000 --dev t3 >"$T/feed.json" 2>&1 &
+"$H" -j dev feed --pcap "$T/fw.pcap" --repeat $REP --rate 200000 --dev t3 >"$T/feed.json" 2>&1 &
 feed=$!
 sleep 0.3
 t0=$(date +%s.%N)
