@@ -132,10 +132,12 @@ static int decode_one(const struct hxdp_prog *p, const int32_t *slot, uint32_t i
 {
 	const struct bpf_insn *in = &p->insns[i];
 	int id = isa_decode(in), form;
-	char msg[64];
+	char msg[96];
 
 	if (id < 0 || isa_info[id].group == G_HXDP) {
-		snprintf(msg, sizeof(msg), "unknown opcode 0x%02x", in->code);
+		snprintf(msg, sizeof(msg), "%s opcode 0x%02x (src %u off %d imm %d)",
+			 id < 0 ? "unknown" : "extended-ISA", in->code, in->src_reg, in->off,
+			 in->imm);
 		return bad(err, errlen, p, i, msg);
 	}
 	form = isa_info[id].form;
