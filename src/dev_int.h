@@ -41,7 +41,8 @@ struct dev_port {
 	int used;		/* 1 attached, -1 reserved (opening or closing), under dev->mu */
 	int live;		/* the device thread may send to it (device thread only) */
 	char iface[IF_NAMESIZE], tap[IF_NAMESIZE];
-	const char *io;		/* "af_packet" */
+	const char *io;		/* "af_xdp" or "af_packet" */
+	struct xsk *xsk;	/* AF_XDP (dev_xsk.c), NULL: AF_PACKET */
 	uint32_t ifindex;
 	int fd;			/* AF_PACKET socket (with a virtio_net_hdr per frame) */
 	int tapfd;		/* -1: no tap */
@@ -92,5 +93,12 @@ int port_pass(struct dev_port *pt, const uint8_t *p, uint32_t len);	/* into the 
 /* queue one received frame for the device thread; -ENOBUFS when the ring is full */
 int dev_enqueue_port(struct hxdp_dev *d, int port, uint32_t ifindex, const uint8_t *p,
 		     uint32_t len);
+
+/* dev_xsk.c */
+int xsk_open(struct dev_port *pt, const char *xdp_mode, char *err, size_t errlen);
+void xsk_close(struct dev_port *pt);
+int xsk_fd(const struct dev_port *pt);
+void xsk_rx(struct hxdp_dev *d, struct dev_port *pt, int idx);
+int xsk_send(struct dev_port *pt, const uint8_t *p, uint32_t len);
 
 #endif

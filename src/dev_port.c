@@ -73,10 +73,12 @@ static int wire_write(struct dev_port *pt, const uint8_t *p, uint32_t len)
 	struct virtio_net_hdr vh = { 0 };
 	struct iovec iov[2] = { { &vh, sizeof(vh) }, { (void *)p, len } };
 	struct msghdr mh = { .msg_iov = iov, .msg_iovlen = 2 };
+	int e = pt->xsk ? xsk_send(pt, p, len)
+			: sendmsg(pt->fd, &mh, MSG_DONTWAIT) < 0 ? -errno : 0;
 
-	if (sendmsg(pt->fd, &mh, MSG_DONTWAIT) < 0) {
+	if (e) {
 		atomic_fetch_add(&pt->errors, 1);
-		return -errno;
+		return e;
 	}
 	dev_capture_write(pt->cap, p, len);
 	return 0;
@@ -104,13 +106,15 @@ static void *port_thread(void *arg)
 	uint8_t *buf = malloc(FRAME_MAX + sizeof(struct virtio_net_hdr));
 	struct pollfd pf[3] = {
 		{ .fd = pt->stopfd[0], .events = POLLIN },
-		{ .fd = pt->fd, .events = POLLIN },
+		{ .fd = pt->xsk ? xsk_fd(pt) : pt->fd, .events = POLLIN },
 		{ .fd = pt->tapfd, .events = POLLIN },
 	};
 
 	free(arg);
 	while (buf && poll(pf, pt->tapfd >= 0 ? 3 : 2, -1) >= 0 && !pf[0].revents) {
-		if (pf[1].revents)
+		if (pf[1].revents && pt->xsk)
+			xsk_rx(pa.d, pt, pa.idx);
+		else if (pf[1].revents)
 			wire_rx(pa.d, pt, pa.idx, buf);
 		if (pt->tapfd >= 0 && pf[2].revents)
 			tap_rx(pt, buf);
@@ -231,30 +235,52 @@ static void steal_detach(struct dev_port *pt)
 	pt->tc_prog_fd = -1;
 }
 
+/* AF_XDP when asked or when it works ("auto"), else AF_PACKET */
+static int io_open(struct dev_port *pt, const struct dev_attach_opts *o, char *err,
+		   size_t errlen)
+{
+	const char *mode = o->mode ? o->mode : "auto";
+	char xerr[256];
+	int e;
+
+	if (strcmp(mode, "auto") && strcmp(mode, "packet") && strcmp(mode, "xdp")) {
+		snprintf(err, errlen, "I/O mode '%s' is not auto, xdp or packet", mode);
+		return -EINVAL;
+	}
+	if (strcmp(mode, "packet")) {
+		e = xsk_open(pt, o->xdp_mode, xerr, sizeof(xerr));
+		if (!e) {
+			pt->io = "af_xdp";
+			return 0;
+		}
+		if (!strcmp(mode, "xdp")) {
+			snprintf(err, errlen, "%s: %s", pt->iface, xerr);
+			return e;
+		}
+		fprintf(stderr, "hxdp: %s: %s; falling back to AF_PACKET\n", pt->iface, xerr);
+	}
+	pt->io = "af_packet";
+	if ((e = wire_open(pt, err, errlen)))
+		return e;
+	return o->no_steal ? 0 : steal_attach(pt, err, errlen);
+}
+
 static int port_setup(struct dev_port *pt, const struct dev_attach_opts *o, char *err,
 		      size_t errlen)
 {
-	const char *mode = o->mode ? o->mode : "auto";
 	int e;
 
-	if (strcmp(mode, "auto") && strcmp(mode, "packet")) {
-		snprintf(err, errlen, "I/O mode '%s' is not available (auto, packet)", mode);
-		return -EOPNOTSUPP;
-	}
 	pt->ifindex = if_nametoindex(o->iface);
 	if (!pt->ifindex) {
 		snprintf(err, errlen, "no interface named '%s'", o->iface);
 		return -ENODEV;
 	}
-	pt->io = "af_packet";
-	if ((e = wire_open(pt, err, errlen)))
+	if ((e = io_open(pt, o, err, errlen)))
 		return e;
 	if (o->tap && (e = tap_open(pt, o->tap, err, errlen)))
 		return e;
 	if (o->capture && !(pt->cap = dev_capture_open(o->capture, err, errlen)))
 		return -EINVAL;
-	if (!o->no_steal && (e = steal_attach(pt, err, errlen)))
-		return e;
 	if (pipe2(pt->stopfd, O_CLOEXEC)) {
 		snprintf(err, errlen, "pipe: %s", strerror(errno));
 		return -errno;
@@ -296,6 +322,7 @@ void port_close(struct dev_port *pt)
 		close(pt->stopfd[1]);
 	}
 	steal_detach(pt);
+	xsk_close(pt);
 	if (pt->fd >= 0)
 		close(pt->fd);
 	if (pt->tapfd >= 0)

@@ -176,15 +176,16 @@ for d in t1 t3 t4; do "$H" dev stop --dev $d >/dev/null 2>&1; done
 devs=""
 
 # ---- live topology ----
-if [ -x tests/live/topology.sh ]; then
-	tests/live/topology.sh "$H" >"$T/live.out" 2>&1
+for mode in xdp packet; do
+	tests/live/topology.sh "$H" $mode >"$T/live.out" 2>&1
 	grep -vE "^[0-9]+ passed, [0-9]+ failed" "$T/live.out"
 	sum=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$T/live.out" | tail -n 1)
 	if [ -n "$sum" ]; then
 		P=$((P + $(echo "$sum" | sed -E 's/^([0-9]+) passed.*/\1/')))
 		F=$((F + $(echo "$sum" | sed -E 's/^[0-9]+ passed, ([0-9]+) failed.*/\1/')))
-		S=$((S + $(echo "$sum" | sed -nE 's/.*, ([0-9]+) skipped.*/\1/p')))
+		k=$(echo "$sum" | sed -nE 's/.*, ([0-9]+) skipped.*/\1/p')
+		S=$((S + ${k:-0}))
 	else
 		bad "live topology" "printed no summary"
 	fi
-fi
+done
