@@ -1,0 +1,8 @@
+/* cc_regalloc.c */
+#include "cc.h"
+
+int cc_regalloc__run(struct cc *c)
+{
+	(void)c;
+	return 0;
+}
