@@ -175,6 +175,24 @@ t "prog show: version $((swaps + 1))" sh -c "'$H' prog show --dev t4 | grep -q '
 for d in t1 t3 t4; do "$H" dev stop --dev $d >/dev/null 2>&1; done
 devs=""
 
+# ---- the vliw engine and compiled images (when built in) ----
+devs="$devs t5"
+if "$H" dev start --dev t5 --engine vliw >"$T/out" 2>&1; then
+	ok "device on the vliw engine"
+	t "vliw: firewall object loaded (compiled at load)" "$H" prog load "$FW" --maps "$FWJ" --dev t5
+	t "vliw: feed" sh -c "'$H' dev feed --pcap '$T/fw.pcap' --dev t5 | grep -q 'fed 10000 packets.*pass 10000'"
+	if "$H" compile "$FW" -o "$T/fw.img" >"$T/out" 2>&1; then
+		t "vliw: compiled image swapped in, maps carried" sh -c "'$H' prog load '$T/fw.img' --dev t5 | grep -q '4 carried over'"
+		t "vliw: image runs the established flows" sh -c "'$H' dev feed --pcap '$T/fw.pcap' --dev t5 >/dev/null && '$H' -j map lookup name fw_stats key 1 0 0 0 --dev t5 | grep -q '\"0x38\",\"0x4a\",\"0x00\"'"
+	else
+		skip "vliw images" "hxdp compile is not available: $(tail -n 1 "$T/out")"
+	fi
+	"$H" dev stop --dev t5 >/dev/null 2>&1
+else
+	skip "vliw engine" "$(tail -n 1 "$T/out")"
+fi
+devs=""
+
 # ---- live topology ----
 for mode in xdp packet; do
 	tests/live/topology.sh "$H" $mode >"$T/live.out" 2>&1
