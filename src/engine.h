@@ -6,6 +6,7 @@
 #include "obj.h"
 
 struct hxdp_engine;
+struct json_object;
 
 struct engine_opts {
 	int lanes;	/* vliw/sim: VLIW lanes (default 4) */
@@ -20,6 +21,10 @@ struct engine_ops {
 	/* run program prog over one packet; the run state is set up by the caller */
 	int (*run)(void *st, uint32_t prog, struct hxdp_run *run, uint64_t r1);
 	void (*close)(void *st);
+	/* optional: the engine's own figures for the packets run so far (sim: throughput,
+	 * cycles, latency; docs/timing.md). j != NULL: add them to that JSON object (with
+	 * host_ns, the caller's host ns per packet, when >= 0); else print text to f. */
+	void (*report)(void *st, struct json_object *j, FILE *f, double host_ns);
 };
 
 const struct engine_ops *engine__find(const char *name);	/* NULL: unknown */

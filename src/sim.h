@@ -101,6 +101,10 @@ void sim__time(struct sim_nic *nic, const struct sim_model *m, const struct sim_
 
 /* ---- the engine (sim.c) ---- */
 struct json_object;
+struct hxdp_run;
+
+/* cycles a helper call holds IE (docs/timing.md 2.4); a: its r1..r5 */
+uint32_t sim__helper_latency(const struct hxdp_run *run, int32_t id, const uint64_t a[5]);
 
 /* options the run command may set after open (defaults: early exit on, packets offered
  * back to back at the input bus rate) */
