@@ -34,6 +34,7 @@ struct check {
 	struct kern_result *kr;
 	uint32_t prog;
 	uint8_t watch[HXDP_MAX_MAPS];	/* maps the programs can write */
+	uint8_t *cmp[HXDP_MAX_MAPS];	/* per value byte: 0xff compared, 0 nondet */
 	struct map_dump kd, hd;
 	uint64_t mismatches;
 	json_object *jlist, *jnondet;	/* -j: collected, printed as one document */
@@ -165,8 +166,6 @@ static int hxdp_dump(struct hxdp_map *m, struct map_dump *d)
 	}
 	free(key);
 	free(val);
-	if (!e)
-		dump__sort(d);
 	return e;
 }
 
@@ -237,6 +236,39 @@ static int dumps_compare(struct check *k, uint32_t pkt, uint32_t map)
 	return diffs;
 }
 
+/* order-independent digest of a dump, nondet bytes left out: equal digests (and
+ * counts) spare the sort and walk for the common case of equal maps */
+static uint64_t digest(const struct map_dump *d, const uint8_t *cmp)
+{
+	uint64_t sum = 0;
+
+	for (uint32_t i = 0; i < d->n; i++) {
+		const uint8_t *k = dump__key(d, i), *v = dump__val(d, i);
+		uint64_t h = 0xcbf29ce484222325ull;
+
+		for (uint32_t b = 0; b < d->ksz; b++)
+			h = (h ^ k[b]) * 0x100000001b3ull;
+		for (uint32_t b = 0; b < d->vsz; b++)
+			h = (h ^ (v[b] & cmp[b])) * 0x100000001b3ull;
+		h ^= h >> 29;
+		h *= 0xbf58476d1ce4e5b9ull;
+		sum += h ^ (h >> 32);
+	}
+	return sum;
+}
+
+static const uint8_t *cmp_mask(struct check *k, uint32_t map)
+{
+	uint32_t vsz = map__user_value_size(k->obj->env.maps[map]);
+
+	if (!k->cmp[map]) {
+		k->cmp[map] = malloc(vsz ? vsz : 1);
+		for (uint32_t b = 0; k->cmp[map] && b < vsz; b++)
+			k->cmp[map][b] = masked(k->obj, map, b) ? 0 : 0xff;
+	}
+	return k->cmp[map];
+}
+
 /* after a difference hxdp continues from the kernel's contents, so one divergence is
  * reported once and not again for every later packet */
 static void resync(struct check *k, uint32_t map)
@@ -266,6 +298,12 @@ static int maps_compare(struct check *k, uint32_t pkt)
 			mismatch(k, pkt, "map %s: cannot dump: %s", k->obj->map_name[i], err);
 			continue;
 		}
+		if (!cmp_mask(k, i))
+			return -ENOMEM;
+		if (k->kd.n == k->hd.n && digest(&k->kd, k->cmp[i]) == digest(&k->hd, k->cmp[i]))
+			continue;
+		dump__sort(&k->kd);
+		dump__sort(&k->hd);
 		if (dumps_compare(k, pkt, i))
 			resync(k, i);
 	}
@@ -367,6 +405,10 @@ static void close_all(struct check *k)
 	k->kr = NULL;
 	dump__free(&k->kd);
 	dump__free(&k->hd);
+	for (uint32_t i = 0; i < HXDP_MAX_MAPS; i++) {
+		free(k->cmp[i]);
+		k->cmp[i] = NULL;
+	}
 }
 
 static void nondet_list(struct check *k)

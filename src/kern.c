@@ -416,7 +416,5 @@ int kern__dump(struct hxdp_kern *k, uint32_t idx, struct map_dump *d)
 		d->n = 0;
 		e = dump_iter(k, fd, m, d);
 	}
-	if (!e)
-		dump__sort(d);
 	return e;
 }

@@ -16,8 +16,8 @@ struct kern_result {
 	uint8_t out[HXDP_FRAME_SZ];
 };
 
-/* a map's contents in user (bpf(2)) layout: n records of key then value, sorted by
- * key bytes */
+/* a map's contents in user (bpf(2)) layout: n records of key then value, in the
+ * order the map gave them (dump__sort: by key bytes) */
 struct map_dump {
 	uint32_t ksz, vsz, n;
 	size_t cap;	/* bytes */
@@ -30,7 +30,7 @@ struct map_dump {
 int kern__open(struct hxdp_obj *obj, struct hxdp_kern **out, char *err, size_t errlen);
 int kern__run(struct hxdp_kern *k, uint32_t prog, const uint8_t *pkt, uint32_t len,
 	      struct kern_result *res);
-/* map idx (obj order) in the kernel now; fd values (prog array, map-in-map) are
+/* map idx (obj order) in the kernel now, unsorted; fd values (prog array, map-in-map) are
  * translated back to hxdp indexes */
 int kern__dump(struct hxdp_kern *k, uint32_t idx, struct map_dump *d);
 void kern__close(struct hxdp_kern *k);

@@ -37,13 +37,16 @@ static __thread size_t lb_len;
 
 static int lb_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
+	char msg[1024];
+	const char *m = msg;
 	size_t n;
 
 	if (level != LIBBPF_WARN || !lb_buf || lb_buf[0])
 		return 0;
-	vsnprintf(lb_buf, lb_len, fmt, ap);
-	if (!strncmp(lb_buf, "libbpf: ", 8))
-		memmove(lb_buf, lb_buf + 8, strlen(lb_buf + 8) + 1);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (!strncmp(m, "libbpf: ", 8))
+		m += 8;
+	snprintf(lb_buf, lb_len, "%s", m);
 	n = strlen(lb_buf);
 	while (n && (lb_buf[n - 1] == '\n' || lb_buf[n - 1] == ' '))
 		lb_buf[--n] = 0;
