@@ -5,15 +5,26 @@
  *   bench time   wall time of a command, min and median over runs
  *   bench report results.json, README.md and plot data from the parts (bench_report.c)
  *
- * Timing follows BPF_PROG_TEST_RUN with repeat: each packet is set up once and run
- * `repeat` times back to back on the same buffer (the kernel does not reset the frame
- * between repetitions either), the whole batch timed once. The kernel reports its own
- * duration (ns per repetition); the engines are timed with CLOCK_MONOTONIC around the
- * batch. Trials alternate kernel and engines; the fastest trial of each is reported. */
+ * Two ways of timing, the same on both sides:
+ *  - batch (default): each packet is set up once and run `repeat` times back to back
+ *    on the same buffer, the batch timed once: BPF_PROG_TEST_RUN with repeat=N (the
+ *    kernel's own duration) against CLOCK_MONOTONIC around N engine runs. Exact, but
+ *    on this kernel every test run with repeat > 1 re-points the XDP dispatcher
+ *    (bpf_prog_change_xdp, two RCU grace periods, ~36 ms), so it suits few packets
+ *    of stateless programs (the interpreter benchmark).
+ *  - each (--each): every run timed alone on a fresh copy of its packet: test run with
+ *    repeat=1 (the kernel's duration of one run) against CLOCK_MONOTONIC around one
+ *    engine run; the cost of an empty measurement on each side (the kernel's: a
+ *    two-instruction program; ours: two clock reads) is measured in the same process
+ *    and subtracted. Suits many packets and programs with state or packet rewrites.
+ * A packet's figure is the median of its runs (--each) or the batch mean, the
+ * fastest trial kept per packet (trials rotate who goes first); a side's ns per
+ * packet is the mean over packets. */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,10 +33,12 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <json-c/json.h>
+#include "asm.h"
 #include "bench.h"
 #include "cli.h"
 #include "engine.h"
 #include "env.h"
+#include "insn.h"
 #include "kern.h"
 #include "obj.h"
 #include "pcap.h"
@@ -33,14 +46,16 @@
 #define MAX_SIDES 4	/* kernel + vm, vliw, sim */
 #define MAX_REPEAT 100000
 #define MAX_TRIALS 100
+#define CAL_RUNS 2001	/* empty measurements whose median is the overhead */
 
 /* a kern.c accessor we would rather use; until it exists, the fd is found among ours */
 int kern__prog_fd(struct hxdp_kern *k, uint32_t prog) __attribute__((weak));
 
 struct bench_opts {
 	const char *obj, *pcap, *maps, *prog, *engines;
-	uint32_t repeat, trials;
-	int kernel;
+	uint32_t repeat, trials, npkts;
+	int kernel, each;
+	double ovh;	/* --each: ns of an empty measurement on this side (set per side) */
 };
 
 /* one thing timed: the kernel or an engine, each with its own object (map state) */
@@ -54,12 +69,38 @@ struct side {
 	struct hxdp_xdp *x;
 	struct hxdp_kern *k;
 	int fd;
+	double ovh;		/* --each: ns of an empty measurement, subtracted per run */
 	char missing[768];
-	uint64_t best_ns, trial_ns;	/* summed over packets x repeat */
+	double *best;			/* per packet: fastest trial's ns per run */
+	double *samp;			/* --each: one packet's runs of one trial */
+	double nspp;			/* mean over packets of best[] */
 	uint64_t insns;			/* executed insns (vm) or rows (vliw, sim), one trial */
 	uint64_t runs, faults;
 	uint32_t *verdict;		/* last repetition's action per packet */
 };
+
+static int kernel_overhead(struct side *s);
+static double clock_overhead(void);
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* the median of one packet's runs: a run the scheduler interrupted does not count */
+static double median(double *v, uint32_t n)
+{
+	qsort(v, n, sizeof(*v), cmp_double);
+	return v[n / 2];
+}
+
+static void keep(struct side *s, uint32_t i, double ns)
+{
+	if (ns < s->best[i])
+		s->best[i] = ns;
+}
 
 static uint64_t now_ns(void)
 {
@@ -118,37 +159,94 @@ static int kernel_open(struct side *s, const struct bench_opts *o)
 			 s->obj->progs[s->prog].name);
 		return -ENOENT;
 	}
-	(void)o;
+	return o->each ? kernel_overhead(s) : 0;
+}
+
+static int test_run(int fd, const uint8_t *pkt, uint32_t len, uint32_t repeat,
+		    uint32_t *retval, uint32_t *duration)
+{
+	static uint8_t out[HXDP_FRAME_SZ];
+	LIBBPF_OPTS(bpf_test_run_opts, t, .data_in = pkt, .data_size_in = len, .data_out = out,
+		    .data_size_out = sizeof(out), .repeat = repeat);
+
+	if (bpf_prog_test_run_opts(fd, &t))
+		return -errno;
+	*retval = t.retval;
+	*duration = t.duration;
 	return 0;
 }
 
-static void kernel_trial(struct side *s, const struct hxdp_pkts *pk, uint32_t repeat)
+static void kernel_trial(struct side *s, const struct hxdp_pkts *pk, const struct bench_opts *o)
 {
-	static uint8_t out[HXDP_FRAME_SZ];
+	uint32_t rv = UINT32_MAX, d = 0, k = 0;
 
-	s->trial_ns = 0;
 	s->runs = 0;
 	for (uint32_t i = 0; i < pk->n; i++) {
-		LIBBPF_OPTS(bpf_test_run_opts, t, .data_in = pk->pkt[i].data,
-			    .data_size_in = pk->pkt[i].len, .data_out = out,
-			    .data_size_out = sizeof(out), .repeat = repeat);
-
 		if (pk->pkt[i].len < 14 || pk->pkt[i].len > HXDP_MAX_PKT)
 			continue;	/* refused by test_run and by xdp__init alike */
-		if (bpf_prog_test_run_opts(s->fd, &t)) {
-			s->faults++;
-			s->verdict[i] = UINT32_MAX;
-			continue;
+		for (k = 0; k < (o->each ? o->repeat : 1); k++) {
+			if (test_run(s->fd, pk->pkt[i].data, pk->pkt[i].len,
+				     o->each ? 1 : o->repeat, &rv, &d)) {
+				s->faults++;
+				rv = UINT32_MAX;
+				break;
+			}
+			s->samp[k] = d - s->ovh;
 		}
-		s->trial_ns += (uint64_t)t.duration * repeat;
-		s->runs += repeat;
-		s->verdict[i] = t.retval;
+		s->verdict[i] = rv;
+		if (rv == UINT32_MAX)
+			continue;
+		keep(s, i, o->each ? median(s->samp, k) : d);
+		s->runs += o->repeat;
 	}
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* the kernel's empty measurement: median duration of `mov r0, 2; exit` run once */
+static int kernel_overhead(struct side *s)
+{
+	static const uint8_t pkt[64];
+	struct asm_prog a = { 0 };
+	uint32_t *d = calloc(CAL_RUNS, sizeof(*d)), rv;
+	char err[256];
+	int fd = -1, e = d ? asm__parse("mov %r0, 2\nexit\n", &a, err, sizeof(err)) : -ENOMEM;
+
+	if (!e) {
+		fd = bpf_prog_load(BPF_PROG_TYPE_XDP, "hxdp_bench_nop", "GPL", a.insns, a.n, NULL);
+		e = fd < 0 ? -errno : 0;
+	}
+	for (uint32_t i = 0; !e && i < CAL_RUNS; i++)
+		e = test_run(fd, pkt, sizeof(pkt), 1, &rv, &d[i]);
+	if (!e) {
+		qsort(d, CAL_RUNS, sizeof(*d), cmp_u32);
+		s->ovh = d[CAL_RUNS / 2];
+	} else {
+		snprintf(s->missing, sizeof(s->missing), "kernel: calibration program: %s",
+			 strerror(-e));
+	}
+	if (fd >= 0)
+		close(fd);
+	asm__free(&a);
+	free(d);
+	return e;
 }
 
 /* ---- the engine sides -------------------------------------------------------------- */
 
-static int engine_open(struct side *s)
+static int engine_open(struct side *s, const struct bench_opts *o)
 {
 	struct engine_opts eo = { .lanes = 4, .opt = 2 };
 	char err[512];
@@ -170,33 +268,64 @@ static int engine_open(struct side *s)
 		return -ENOMEM;
 	}
 	run__init(s->r, &s->obj->env);
+	if (o->each)
+		s->ovh = clock_overhead();
 	return 0;
 }
 
-static void engine_trial(struct side *s, const struct hxdp_pkts *pk, uint32_t repeat)
+static void engine_trial(struct side *s, const struct hxdp_pkts *pk, const struct bench_opts *o)
 {
 	struct hxdp_result res;
 
-	s->trial_ns = 0;
 	s->runs = 0;
 	s->insns = 0;
 	for (uint32_t i = 0; i < pk->n; i++) {
-		uint64_t t0;
+		uint64_t t0 = 0;
 
 		if (xdp__init(s->x, pk->pkt[i].data, pk->pkt[i].len))
 			continue;
-		t0 = now_ns();
-		for (uint32_t k = 0; k < repeat; k++) {
-			uint64_t r1 = run__packet(s->r, s->x, &res);
+		if (!o->each)
+			t0 = now_ns();
+		for (uint32_t k = 0; k < o->repeat; k++) {
+			uint64_t r1;
 
-			s->eng->run(s->st, s->prog, s->r, r1);
+			if (o->each) {
+				if (k)
+					xdp__init(s->x, pk->pkt[i].data, pk->pkt[i].len);
+				r1 = run__packet(s->r, s->x, &res);
+				t0 = now_ns();
+				s->eng->run(s->st, s->prog, s->r, r1);
+				s->samp[k] = (double)(now_ns() - t0) - s->ovh;
+			} else {
+				r1 = run__packet(s->r, s->x, &res);
+				s->eng->run(s->st, s->prog, s->r, r1);
+			}
 			s->insns += res.insns;
 			s->faults += res.fault != 0;
 		}
-		s->trial_ns += now_ns() - t0;
-		s->runs += repeat;
+		keep(s, i, o->each ? median(s->samp, o->repeat) :
+				     (double)(now_ns() - t0) / o->repeat);
+		s->runs += o->repeat;
 		s->verdict[i] = (uint32_t)res.r0;
 	}
+}
+
+/* our empty measurement: median of two back-to-back clock reads */
+static double clock_overhead(void)
+{
+	uint64_t *d = calloc(CAL_RUNS, sizeof(*d)), v;
+
+	if (!d)
+		return 0;
+	for (uint32_t i = 0; i < CAL_RUNS; i++) {
+		uint64_t t0 = now_ns();
+
+		d[i] = now_ns() - t0;
+	}
+	qsort(d, CAL_RUNS, sizeof(*d), cmp_u64);
+	v = d[CAL_RUNS / 2];
+	free(d);
+	return (double)v;
 }
 
 /* ---- run ---------------------------------------------------------------------------- */
@@ -207,10 +336,15 @@ static int side_open(struct side *s, const struct bench_opts *o, uint32_t npkts)
 	struct hxdp_prog *p;
 
 	s->fd = -1;
-	s->best_ns = UINT64_MAX;
-	s->verdict = calloc(npkts ? npkts : 1, sizeof(*s->verdict));
-	if (!s->verdict)
+	s->verdict = calloc(npkts + 1, sizeof(*s->verdict));
+	s->best = calloc(npkts + 1, sizeof(*s->best));
+	s->samp = calloc(o->repeat, sizeof(*s->samp));
+	if (!s->verdict || !s->best || !s->samp) {
+		snprintf(s->missing, sizeof(s->missing), "out of memory");
 		return -ENOMEM;
+	}
+	for (uint32_t i = 0; i < npkts; i++)
+		s->best[i] = INFINITY;
 	if (obj__open(o->obj, &s->obj, err, sizeof(err)) ||
 	    (o->maps && obj__load_maps_json(s->obj, o->maps, err, sizeof(err)))) {
 		snprintf(s->missing, sizeof(s->missing), "%s", err);
@@ -223,7 +357,7 @@ static int side_open(struct side *s, const struct bench_opts *o, uint32_t npkts)
 		return -ENOENT;
 	}
 	s->prog = p->idx;
-	return strcmp(s->name, "kernel") ? engine_open(s) : kernel_open(s, o);
+	return strcmp(s->name, "kernel") ? engine_open(s, o) : kernel_open(s, o);
 }
 
 static void side_close(struct side *s)
@@ -236,6 +370,8 @@ static void side_close(struct side *s)
 	free(s->r);
 	free(s->x);
 	free(s->verdict);
+	free(s->best);
+	free(s->samp);
 }
 
 static void trials(struct side *sd, int n, const struct hxdp_pkts *pk, const struct bench_opts *o)
@@ -247,17 +383,26 @@ static void trials(struct side *sd, int n, const struct hxdp_pkts *pk, const str
 			if (s->missing[0])
 				continue;
 			if (s->k)
-				kernel_trial(s, pk, o->repeat);
+				kernel_trial(s, pk, o);
 			else
-				engine_trial(s, pk, o->repeat);
-			if (s->trial_ns < s->best_ns)
-				s->best_ns = s->trial_ns;
+				engine_trial(s, pk, o);
 		}
+	for (int i = 0; i < n; i++) {
+		double sum = 0;
+		uint32_t np = 0;
+
+		for (uint32_t k = 0; k < pk->n; k++)
+			if (isfinite(sd[i].best[k])) {
+				sum += sd[i].best[k];
+				np++;
+			}
+		sd[i].nspp = np ? sum / np : 0;
+	}
 }
 
-static double per_run(const struct side *s, uint64_t v)
+static double per_run(const struct side *s, double v)
 {
-	return s->runs ? (double)v / s->runs : 0;
+	return s->runs ? v / s->runs : 0;
 }
 
 static json_object *side_json(const struct side *s, const struct side *kern,
@@ -270,12 +415,14 @@ static json_object *side_json(const struct side *s, const struct side *kern,
 		json_object_object_add(j, "missing", json_object_new_string(s->missing));
 		return j;
 	}
-	json_object_object_add(j, "ns_per_packet", json_object_new_double(per_run(s, s->best_ns)));
+	json_object_object_add(j, "ns_per_packet", json_object_new_double(s->nspp));
 	json_object_object_add(j, "runs", json_object_new_int64(s->runs));
 	json_object_object_add(j, "faults", json_object_new_int64(s->faults));
+	if (s->ovh > 0)
+		json_object_object_add(j, "overhead_ns", json_object_new_double(s->ovh));
 	if (s->k && vm && !vm->missing[0] && vm->insns)
 		json_object_object_add(j, "ns_per_insn",
-				       json_object_new_double((double)s->best_ns / vm->insns));
+				       json_object_new_double(s->nspp / per_run(vm, vm->insns)));
 	if (!s->k) {
 		int rows = strcmp(s->name, "vm") != 0;
 
@@ -283,18 +430,28 @@ static json_object *side_json(const struct side *s, const struct side *kern,
 				       json_object_new_double(per_run(s, s->insns)));
 		if (!rows && s->insns)
 			json_object_object_add(j, "ns_per_insn",
-					       json_object_new_double((double)s->best_ns / s->insns));
+					       json_object_new_double(s->nspp / per_run(s, s->insns)));
 	}
 	if (s != kern && kern && !kern->missing[0]) {
 		for (uint32_t i = 0; i < npkts; i++)
 			mism += s->verdict[i] != kern->verdict[i];
 		json_object_object_add(j, "verdict_mismatches", json_object_new_int(mism));
-		if (kern->best_ns)
+		if (kern->nspp > 0)
 			json_object_object_add(j, "over_kernel",
-					       json_object_new_double((double)s->best_ns /
-								      kern->best_ns));
+					       json_object_new_double(s->nspp / kern->nspp));
 	}
 	return j;
+}
+
+/* static eBPF instructions of the program and its subprograms, ld_imm64 counted once */
+static uint32_t static_insns(const struct hxdp_prog *p)
+{
+	uint32_t n = 0;
+
+	for (uint32_t i = 0; i < p->ninsns; i++, n++)
+		if (insn_is_lddw(&p->insns[i]))
+			i++;
+	return n;
 }
 
 static void run_report(struct cli *c, const struct bench_opts *o, struct side *sd, int n,
@@ -310,8 +467,12 @@ static void run_report(struct cli *c, const struct bench_opts *o, struct side *s
 			vm = &sd[i];
 	}
 	json_object_object_add(j, "object", json_object_new_string(o->obj));
+	json_object_object_add(j, "prog", json_object_new_string(sd[0].obj->progs[sd[0].prog].name));
+	json_object_object_add(j, "ebpf_insns",
+			       json_object_new_int(static_insns(&sd[0].obj->progs[sd[0].prog])));
 	json_object_object_add(j, "pcap", json_object_new_string(o->pcap));
 	json_object_object_add(j, "packets", json_object_new_int(pk->n));
+	json_object_object_add(j, "mode", json_object_new_string(o->each ? "each" : "batch"));
 	json_object_object_add(j, "repeat", json_object_new_int(o->repeat));
 	json_object_object_add(j, "trials", json_object_new_int(o->trials));
 	for (int i = 0; i < n; i++)
@@ -328,10 +489,9 @@ static void run_report(struct cli *c, const struct bench_opts *o, struct side *s
 				printf("  %-7s missing: %s\n", sd[i].name, sd[i].missing);
 			else
 				printf("  %-7s %10.1f ns/packet%s", sd[i].name,
-				       per_run(&sd[i], sd[i].best_ns),
-				       &sd[i] != kern && kern && kern->best_ns ? "" : "\n");
-			if (!sd[i].missing[0] && &sd[i] != kern && kern && kern->best_ns)
-				printf("  %6.2fx kernel\n", (double)sd[i].best_ns / kern->best_ns);
+				       sd[i].nspp, &sd[i] != kern && kern && kern->nspp > 0 ? "" : "\n");
+			if (!sd[i].missing[0] && &sd[i] != kern && kern && kern->nspp > 0)
+				printf("  %6.2fx kernel\n", sd[i].nspp / kern->nspp);
 		}
 	}
 	json_object_put(j);
@@ -354,7 +514,8 @@ static int run_parse(int argc, char **argv, struct bench_opts *o)
 		{ "pcap", required_argument, NULL, 'i' }, { "maps", required_argument, NULL, 'm' },
 		{ "prog", required_argument, NULL, 'P' }, { "engines", required_argument, NULL, 'e' },
 		{ "repeat", required_argument, NULL, 'r' }, { "trials", required_argument, NULL, 't' },
-		{ "no-kernel", no_argument, NULL, 'K' }, { 0 }
+		{ "no-kernel", no_argument, NULL, 'K' }, { "each", no_argument, NULL, 'E' },
+		{ "packets", required_argument, NULL, 'n' }, { 0 }
 	};
 	int c;
 
@@ -366,6 +527,11 @@ static int run_parse(int argc, char **argv, struct bench_opts *o)
 		case 'P': o->prog = optarg; break;
 		case 'e': o->engines = optarg; break;
 		case 'K': o->kernel = 0; break;
+		case 'E': o->each = 1; break;
+		case 'n':
+			if (parse_u32(optarg, 1, UINT32_MAX, &o->npkts))
+				return cli_error("--packets: '%s' is not a count", optarg);
+			break;
 		case 'r':
 			if (parse_u32(optarg, 1, MAX_REPEAT, &o->repeat))
 				return cli_error("--repeat: '%s' is not 1..%d", optarg, MAX_REPEAT);
@@ -406,6 +572,7 @@ static int do_run(struct cli *c, int argc, char **argv)
 	struct side sd[MAX_SIDES] = { 0 };
 	struct hxdp_pkts pk = { 0 };
 	char err[512];
+	uint32_t total;
 	int n, rc = run_parse(argc, argv, &o);
 
 	if (rc)
@@ -415,6 +582,9 @@ static int do_run(struct cli *c, int argc, char **argv)
 		return -n;
 	if (pcap__read(o.pcap, &pk, err, sizeof(err)))
 		return cli_error("%s", err);
+	total = pk.n;
+	if (o.npkts && o.npkts < pk.n)
+		pk.n = o.npkts;
 	for (int i = 0; i < n; i++)
 		side_open(&sd[i], &o, pk.n);
 	/* the object itself is bad: one error, not a document of missing sides */
@@ -427,6 +597,7 @@ static int do_run(struct cli *c, int argc, char **argv)
 	}
 	for (int i = 0; i < n; i++)
 		side_close(&sd[i]);
+	pk.n = total;
 	pcap__free(&pk);
 	return rc;
 }
@@ -473,13 +644,6 @@ static int do_split(int argc, char **argv)
 }
 
 /* ---- time --------------------------------------------------------------------------- */
-
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
 
 /* one run of sh -c cmd with stdout discarded; -1: it failed */
 static int64_t time_once(const char *cmd)
@@ -571,15 +735,18 @@ const struct cli_cmd cmd_bench = {
 	.fn = do_bench,
 	.usage =
 	"bench run PROG.o --pcap IN [--maps INIT.json] [--prog NAME] [--engines vm,vliw,sim]\n"
-	"          [--repeat N] [--trials N] [--no-kernel]\n"
+	"          [--repeat N] [--trials N] [--packets N] [--each] [--no-kernel]\n"
 	"bench split IN.pcap DIR\n"
 	"bench time [--runs N] 'COMMAND'\n"
 	"bench report PARTS_DIR OUT_DIR\n"
 	"\n"
 	"The measuring engine of `make bench` (scripts/bench.sh; results in bench/).\n"
 	"run: the kernel JIT (BPF_PROG_TEST_RUN, repeat=N, its own duration) and each engine\n"
-	"  (CLOCK_MONOTONIC) over the same packets, each packet run N times back to back on\n"
-	"  one buffer; best of the trials; ns per packet, ns per eBPF instruction (vm\n"
+	"  (CLOCK_MONOTONIC) over the same packets (the first --packets N), each packet run\n"
+	"  N times back to back on one buffer and the batch timed once; --each: every run\n"
+	"  on a fresh copy of its packet and timed alone, the measured cost of an empty\n"
+	"  measurement subtracted on each side. Best of the trials; ns per packet, ns per\n"
+	"  eBPF instruction (vm\n"
 	"  counts them), rows per packet (vliw, sim), engine/kernel ratios and verdict\n"
 	"  mismatches against the kernel. A side that cannot run says why (\"missing\").\n"
 	"split: DIR/LEN.pcap for every frame length in IN.pcap.\n"
