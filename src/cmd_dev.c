@@ -175,12 +175,14 @@ static int run_device(const char *dev, const char *path, const struct start_opts
 		       (int)getpid());
 	fflush(stdout);
 	e = ctl__serve(d, lfd, err, sizeof(err));
-	if (e)
+	if (e < 0)
 		fprintf(stderr, "hxdp: %s\n", err);
 	dev__stop(d);
+	if (e == 0)
+		dev__destroy(d);
 	unlink(path);
 	fprintf(stderr, "device %s stopped\n", dev);
-	return e ? EXIT_FAIL : EXIT_OK;
+	return e < 0 ? EXIT_FAIL : EXIT_OK;
 }
 
 static int start_daemon(const char *dev, const char *path, const struct start_opts *so)

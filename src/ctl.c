@@ -735,9 +735,11 @@ int ctl__listen(const struct ctl_serve_opts *o, int *lfd, char *err, size_t errl
 	return 0;
 }
 
+/* 0: stopped and every client gone; 1: clients remain (the device must outlive them,
+ * so the caller only stops it); <0: error */
 int ctl__serve(struct hxdp_dev *d, int lfd, char *err, size_t errlen)
 {
-	struct server s = { .d = d, .uid = geteuid() };
+	struct server *s = calloc(1, sizeof(*s));
 	struct pollfd pf[3] = { { .fd = lfd, .events = POLLIN } };
 	sigset_t ss;
 
@@ -749,11 +751,14 @@ int ctl__serve(struct hxdp_dev *d, int lfd, char *err, size_t errlen)
 	sigaddset(&ss, SIGINT);
 	pthread_sigmask(SIG_BLOCK, &ss, NULL);
 	pf[2] = (struct pollfd){ .fd = signalfd(-1, &ss, SFD_CLOEXEC), .events = POLLIN };
-	if (pipe(s.stop_pipe)) {
-		snprintf(err, errlen, "pipe: %s", strerror(errno));
-		return -errno;
+	if (!s || pipe(s->stop_pipe)) {
+		snprintf(err, errlen, "cannot serve: %s", strerror(s ? errno : ENOMEM));
+		free(s);
+		return -EAGAIN;
 	}
-	pf[1] = (struct pollfd){ .fd = s.stop_pipe[0], .events = POLLIN };
+	s->d = d;
+	s->uid = geteuid();
+	pf[1] = (struct pollfd){ .fd = s->stop_pipe[0], .events = POLLIN };
 	while (!pf[1].revents && !pf[2].revents) {
 		if (poll(pf, 3, -1) < 0) {
 			if (errno == EINTR)
@@ -762,12 +767,18 @@ int ctl__serve(struct hxdp_dev *d, int lfd, char *err, size_t errlen)
 			return -errno;
 		}
 		if (pf[0].revents & POLLIN)
-			accept_one(&s, lfd);
+			accept_one(s, lfd);
 	}
 	close(lfd);
 	if (pf[2].fd >= 0)
 		close(pf[2].fd);
-	/* client threads may still be in a request: the caller stops the device and exits */
+	for (int i = 0; i < 100 && atomic_load(&s->clients); i++)
+		usleep(10000);
+	if (atomic_load(&s->clients))
+		return 1;	/* s stays: their threads use it */
+	close(s->stop_pipe[0]);
+	close(s->stop_pipe[1]);
+	free(s);
 	return 0;
 }
 

@@ -22,7 +22,8 @@ struct ctl_serve_opts {
 	mode_t mode;		/* socket permissions (0600) */
 	int ready_fd;		/* written "ok\n" once listening, then closed; -1: none */
 };
-/* bind, then serve until a "stop" request; the device keeps running until then */
+/* bind; then serve until a "stop" request or SIGTERM/SIGINT. Returns 0 when every
+ * client has gone, 1 when some remain (the device must outlive them), <0 on error */
 int ctl__listen(const struct ctl_serve_opts *o, int *lfd, char *err, size_t errlen);
 int ctl__serve(struct hxdp_dev *d, int lfd, char *err, size_t errlen);
 
