@@ -97,7 +97,9 @@ done
 say "compile time"
 big=$W/progs/bench_big.o
 llvm-objdump -d "$big" | grep -c '^ *[0-9]*:' >"$W/big.insns" 2>/dev/null || echo 0 >"$W/big.insns"
-part compile_time.big $H compile -j --prog bench_big "$big"
+for i in 1 2 3 4 5; do
+	part compile_time.big.$i $H compile -j --prog bench_big "$big"
+done
 part compile_time.wall $H bench time -j --runs 5 "$H compile -j --prog bench_big $big"
 
 # ---- context ---------------------------------------------------------------------------
@@ -114,27 +116,30 @@ part compile_time.wall $H bench time -j --runs 5 "$H compile -j --prog bench_big
 
 # ---- 4. results, tables, plots ---------------------------------------------------------
 $H bench report "$P" "$OUT" || exit 1
-if command -v gnuplot >/dev/null; then
-	gnuplot <<EOF || say "gnuplot failed"
+# plot PNG DAT TITLE XLABEL YLABEL [gnuplot settings]: one line per program (column)
+plot() {
+	[ -s "$2" ] || { say "no data for $1: not plotted"; return 0; }
+	gnuplot <<EOF || say "gnuplot failed on $1"
 set terminal pngcairo size 900,560 font ",10" noenhanced
 set datafile missing "-"
 set key outside right top
 set grid
-set output "$OUT/throughput.png"
-set title "Simulated throughput vs packet size (sim engine, 4 lanes, back-to-back arrivals)"
-set xlabel "frame bytes"
-set ylabel "Mpps"
-set logscale x 2
-set xtics (64,128,256,512,1024,1514)
-plot for [i=2:*] "$P/plot_tput.dat" using 1:i with linespoints title columnheader(i)
-unset logscale x
-set output "$OUT/rows_lanes.png"
-set title "Rows vs lanes (hxdp compile)"
-set xlabel "lanes"
-set ylabel "rows"
-set xtics 1
-plot for [i=2:*] "$P/plot_rows.dat" using 1:i with linespoints title columnheader(i)
+set output "$1"
+set title "$3"
+set xlabel "$4"
+set ylabel "$5"
+$6
+plot for [i=2:*] "$2" using 1:i with linespoints title columnheader(i)
 EOF
+}
+rm -f "$OUT"/*.png
+if command -v gnuplot >/dev/null; then
+	plot "$OUT/throughput.png" "$P/plot_tput.dat" \
+		"Simulated throughput vs frame size (sim engine, 4 lanes, back-to-back)" \
+		"frame bytes" "Mpps" \
+		"set logscale x 2; set xtics (64,128,256,512,1024,1514); set logscale y"
+	plot "$OUT/rows_lanes.png" "$P/plot_rows.dat" "Rows vs lanes (hxdp compile -O2)" \
+		"lanes" "rows" "set xtics 1; set logscale y"
 else
 	say "gnuplot not installed: no plots"
 fi
