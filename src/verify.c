@@ -26,8 +26,8 @@
 #define NSLOTS (HXDP_STACK_SIZE / 8)
 #define MAX_SUBPROGS 256
 #define MAX_PENDING 8192	/* BPF_COMPLEXITY_LIMIT_JMP_SEQ */
-#define MAX_STATES_PER_INSN 32
-#define MAX_STATES 16384
+#define MAX_STATES_PER_INSN 64
+#define MAX_STATES 8192
 #define MAX_VAR_OFF (1ull << 29)	/* BPF_MAX_VAR_OFF */
 #define MAX_PACKET_OFF 0xffff
 #define U32MAX 0xffffffffull
@@ -90,6 +90,7 @@ struct venv {
 	uint32_t n;
 	int16_t *id;		/* I_* per insn, -1 for lddw's second slot */
 	uint8_t *prune;
+	uint16_t *live;		/* registers read before written from each insn on */
 	uint16_t *sub;		/* subprogram of each insn */
 	uint32_t substart[MAX_SUBPROGS + 1], nsub;
 	uint32_t depth[MAX_SUBPROGS];
@@ -100,6 +101,7 @@ struct venv {
 	struct vstate *cur;	/* room for HXDP_MAX_FRAMES */
 	struct vcp *parent;
 	uint64_t processed, limit;
+	FILE *log;
 	uint32_t idgen, pruned;
 	char *err;
 	size_t errlen;
@@ -392,6 +394,74 @@ static int check_cfg(struct venv *e)
 	return err;
 }
 
+/* ---- register liveness (backward dataflow; prune points ignore dead registers) ---- */
+
+#define RB(r) (1u << (r))
+#define ARGS (RB(1) | RB(2) | RB(3) | RB(4) | RB(5))
+#define CLOBBER (RB(0) | ARGS)
+
+static int helper_nargs(int32_t id);
+
+static void use_def(const struct venv *e, uint32_t i, uint16_t *use, uint16_t *def)
+{
+	const struct bpf_insn *in = &e->in[i];
+	int id = e->id[i], form = isa_info[id].form, op = alu_op(id);
+	uint16_t d = (uint16_t)RB(in->dst_reg), sr = (uint16_t)RB(in->src_reg);
+
+	*use = *def = 0;
+	switch (form) {
+	case F_ALU_K: case F_NEG: case F_END:
+		*use = op == A_MOV ? 0 : d; *def = d; break;
+	case F_ALU_X:
+		*use = (uint16_t)(sr | (op == A_MOV || op == A_MOVSX ? 0 : d)); *def = d; break;
+	case F_LDDW: *def = d; break;
+	case F_LDX: *use = sr; *def = d; break;
+	case F_ST: *use = d; break;
+	case F_STX: *use = (uint16_t)(d | sr); break;
+	case F_ATOMIC:
+		*use = (uint16_t)(d | sr | (in->imm == BPF_CMPXCHG ? RB(0) : 0));
+		*def = in->imm == BPF_CMPXCHG ? RB(0) : in->imm & BPF_FETCH ? sr : 0;
+		break;
+	case F_JCC_K: *use = d; break;
+	case F_JCC_X: *use = (uint16_t)(d | sr); break;
+	case F_CALL:
+		*use = (uint16_t)((RB(helper_nargs(in->imm) + 1) - 1) & ARGS); *def = CLOBBER; break;
+	case F_CALL_LOCAL: *use = ARGS; *def = CLOBBER; break;
+	case F_EXIT: *use = RB(0); break;
+	}
+}
+
+static int compute_liveness(struct venv *e)
+{
+	int changed = 1;
+
+	e->live = calloc(e->n + 1, sizeof(*e->live));
+	if (!e->live)
+		return -ENOMEM;
+	while (changed) {
+		changed = 0;
+		for (uint32_t i = e->n; i-- > 0;) {
+			int id = e->id[i], form;
+			uint16_t use, def, out = 0, in;
+
+			if (id < 0)
+				continue;
+			form = isa_info[id].form;
+			use_def(e, i, &use, &def);
+			if (form != F_EXIT && form != F_JA && form != F_JA32)
+				out |= e->live[i + (form == F_LDDW ? 2 : 1)];
+			if (form == F_JA || form == F_JA32 || is_jcc(form))
+				out |= e->live[jump_target(&e->in[i], id, i)];
+			in = (uint16_t)(use | (out & ~def));
+			if (in != e->live[i]) {
+				e->live[i] = in;
+				changed = 1;
+			}
+		}
+	}
+	return 0;
+}
+
 /* ---- scalars ---- */
 
 static void sc_set(struct vreg *r, uint64_t lo, uint64_t hi)
@@ -603,15 +673,37 @@ static void frame_init(struct vframe *f, uint32_t frameno, int32_t callsite, uin
 	f->subprog = sub;
 }
 
-static int reg_equal(const struct vreg *a, const struct vreg *b)
+/* ids name which registers share a variable part or a null check; two states agree
+ * when their ids correspond one to one (the kernel's check_ids) */
+#define IDMAP_MAX 128
+
+struct idmap {
+	uint32_t n, old[IDMAP_MAX], cur[IDMAP_MAX];
+};
+
+static int ids_match(struct idmap *m, uint32_t o, uint32_t c)
+{
+	if (!o || !c)
+		return o == c;
+	for (uint32_t k = 0; k < m->n; k++)
+		if (m->old[k] == o || m->cur[k] == c)
+			return m->old[k] == o && m->cur[k] == c;
+	if (m->n == IDMAP_MAX)
+		return 0;
+	m->old[m->n] = o;
+	m->cur[m->n++] = c;
+	return 1;
+}
+
+static int reg_equal(const struct vreg *a, const struct vreg *b, struct idmap *m)
 {
 	return a->type == b->type && a->frame == b->frame && a->map == b->map &&
-	       a->off == b->off && a->id == b->id && a->range == b->range &&
+	       a->off == b->off && ids_match(m, a->id, b->id) && a->range == b->range &&
 	       a->umin == b->umin && a->umax == b->umax;
 }
 
 /* old was verified safe; is every concrete state of cur one of old's? */
-static int reg_covers(const struct vreg *old, const struct vreg *cur)
+static int reg_covers(const struct vreg *old, const struct vreg *cur, struct idmap *m)
 {
 	if (old->type == T_NOT_INIT)
 		return 1;	/* the old path never read it (that would have failed) */
@@ -620,16 +712,22 @@ static int reg_covers(const struct vreg *old, const struct vreg *cur)
 	if (old->type == T_SCALAR)
 		return old->umin <= cur->umin && cur->umax <= old->umax;
 	return old->frame == cur->frame && old->map == cur->map && old->off == cur->off &&
-	       old->id == cur->id && old->range <= cur->range && old->umin <= cur->umin &&
-	       cur->umax <= old->umax;
+	       ids_match(m, old->id, cur->id) && old->range <= cur->range &&
+	       old->umin <= cur->umin && cur->umax <= old->umax;
 }
 
-static int frame_cmp(const struct vframe *o, const struct vframe *c, int exact)
+static int reg_cmp(const struct vreg *o, const struct vreg *c, struct idmap *m, int exact)
+{
+	return exact ? reg_equal(o, c, m) : reg_covers(o, c, m);
+}
+
+static int frame_cmp(const struct vframe *o, const struct vframe *c, uint16_t live,
+		     struct idmap *m, int exact)
 {
 	if (o->callsite != c->callsite)
 		return 0;
 	for (int r = 0; r < NREGS; r++)
-		if (exact ? !reg_equal(&o->r[r], &c->r[r]) : !reg_covers(&o->r[r], &c->r[r]))
+		if ((live & RB(r)) && !reg_cmp(&o->r[r], &c->r[r], m, exact))
 			return 0;
 	for (int b = 0; b < HXDP_STACK_SIZE; b++) {
 		if (o->slot[b] == c->slot[b] && (o->slot[b] != S_SPILL || b % 8))
@@ -641,22 +739,28 @@ static int frame_cmp(const struct vframe *o, const struct vframe *c, int exact)
 		if (o->slot[b] == S_MISC && c->slot[b] == S_SPILL &&
 		    c->spill[b / 8].type == T_SCALAR)
 			continue;
-		if (o->slot[b] != c->slot[b])
-			return 0;
-		if (exact ? !reg_equal(&o->spill[b / 8], &c->spill[b / 8]) :
-			    !reg_covers(&o->spill[b / 8], &c->spill[b / 8]))
+		if (o->slot[b] != c->slot[b] || !reg_cmp(&o->spill[b / 8], &c->spill[b / 8], m, exact))
 			return 0;
 	}
 	return 1;
 }
 
-static int state_cmp(const struct vstate *o, const struct vstate *c, int exact)
+/* registers live in frame k of c at insn i: callers resume after their call, where
+ * r0-r5 are written by it */
+static int state_cmp(const struct venv *e, uint32_t i, const struct vstate *o,
+		     const struct vstate *c, int exact)
 {
+	struct idmap m = { 0 };
+
 	if (o->nframes != c->nframes)
 		return 0;
-	for (uint32_t k = 0; k < o->nframes; k++)
-		if (!frame_cmp(&o->f[k], &c->f[k], exact))
+	for (uint32_t k = 0; k < o->nframes; k++) {
+		uint16_t live = k + 1 == c->nframes ? e->live[i] :
+				(uint16_t)(e->live[c->f[k + 1].callsite + 1] & ~CLOBBER);
+
+		if (!frame_cmp(&o->f[k], &c->f[k], (uint16_t)(live | RB(10)), &m, exact))
 			return 0;
+	}
 	return 1;
 }
 
@@ -708,20 +812,42 @@ static int is_ancestor(const struct venv *e, const struct vcp *c)
 	return 0;
 }
 
+/* make room at insn i: drop its oldest fully explored state. Nothing follows the
+ * parent pointer of a finished state, so it can go. */
+static int evict_one(struct venv *e, uint32_t i)
+{
+	struct vcp **pp, **victim = NULL;
+
+	for (pp = &e->cps[i]; *pp; pp = &(*pp)->next)
+		if (!(*pp)->branches)
+			victim = pp;
+	if (!victim)
+		return 0;
+	struct vcp *c = *victim;
+
+	*victim = c->next;
+	free(c->st);
+	free(c);
+	e->ncp_at[i]--;
+	e->ncps--;
+	return 1;
+}
+
 /* at a prune point: 1 cut the path, 0 go on, <0 refuse */
 static int prune_point(struct venv *e, uint32_t i)
 {
 	struct vcp *c;
 
 	for (c = e->cps[i]; c; c = c->next) {
-		if (!c->branches && state_cmp(c->st, e->cur, 0)) {
+		if (!c->branches && state_cmp(e, i, c->st, e->cur, 0)) {
 			e->pruned++;
 			return 1;
 		}
-		if (c->branches && is_ancestor(e, c) && state_cmp(c->st, e->cur, 1))
+		if (c->branches && is_ancestor(e, c) && state_cmp(e, i, c->st, e->cur, 1))
 			return vfail(e, -EACCES, i, "infinite loop detected at insn %u", i);
 	}
-	if (e->ncp_at[i] >= MAX_STATES_PER_INSN || e->ncps >= MAX_STATES)
+	if ((e->ncp_at[i] >= MAX_STATES_PER_INSN || e->ncps >= MAX_STATES) &&
+	    !evict_one(e, i))
 		return 0;
 	c = calloc(1, sizeof(*c));
 	if (!c || !(c->st = state_dup(e->cur))) {
@@ -1061,10 +1187,14 @@ static int ptr_alu(struct venv *e, uint32_t i, int id, struct vreg *d, const str
 	int op = alu_op(id);
 	struct vreg p = *d, k = *s;
 
+	if (!is64(id) && op == A_SUB) {
+		sc_set(d, 0, U32MAX);	/* allowed with CAP_PERFMON: a meaningless scalar */
+		return 0;
+	}
 	if (!is64(id))
 		return vfail(e, -EACCES, i, "R%d 32-bit pointer arithmetic prohibited", dreg);
 	if (is_ptr(d->type) && is_ptr(s->type)) {
-		if (op == A_SUB && d->type == s->type && is_pkt(d->type)) {
+		if (op == A_SUB) {	/* allowed with CAP_PERFMON: an unknown scalar */
 			sc_unknown(d);
 			return 0;
 		}
@@ -1137,8 +1267,11 @@ static int do_alu(struct venv *e, uint32_t i, int id)
 		*d = s;
 		return 0;
 	}
-	if (op == A_MOV && is_ptr(s.type)) {
-		sc_set(d, 0, U32MAX);	/* partial copy of a pointer */
+	if (op == A_MOV) {
+		if (is_ptr(s.type))
+			sc_set(d, 0, U32MAX);	/* partial copy of a pointer */
+		else
+			scalar_alu(id, d, &s);
 		return 0;
 	}
 	if (op == A_MOVSX || op == A_END || op == A_NEG) {
@@ -1486,6 +1619,18 @@ static const struct hproto *proto_find(int32_t id)
 	return NULL;
 }
 
+static int helper_nargs(int32_t id)
+{
+	const struct hproto *h = proto_find(id);
+	int n = 0;
+
+	if (!h)
+		return 5;
+	while (n < 5 && h->arg[n])
+		n++;
+	return n;
+}
+
 static int is_fd_map(uint32_t t)
 {
 	return t == BPF_MAP_TYPE_PROG_ARRAY || t == BPF_MAP_TYPE_ARRAY_OF_MAPS ||
@@ -1689,9 +1834,9 @@ static int do_exit(struct venv *e, uint32_t i, uint32_t *next)
 	struct vframe *f = cur_frame(e), *caller;
 	int err;
 
-	if ((err = reg_read(e, i, BPF_REG_0)))
-		return err;
 	if (s->nframes == 1) {
+		if ((err = reg_read(e, i, BPF_REG_0)))
+			return err;
 		if (f->r[0].type != T_SCALAR)
 			return vfail(e, -EACCES, i, "R0 leaks addr as return value");
 		*next = PATH_END;
@@ -1778,6 +1923,31 @@ static int next_path(struct venv *e, uint32_t *i)
 	return 1;
 }
 
+static void log_reg(FILE *f, int r, const struct vreg *v)
+{
+	if (v->type == T_NOT_INIT)
+		return;
+	fprintf(f, " r%d=%s", r, type_name[v->type]);
+	if (v->type == T_SCALAR && v->umin == v->umax)
+		fprintf(f, "(%llu)", (unsigned long long)v->umin);
+	else if (v->type == T_SCALAR)
+		fprintf(f, "(%llu..%llu)", (unsigned long long)v->umin,
+			(unsigned long long)v->umax);
+	else
+		fprintf(f, "(off=%d,id=%u,r=%u,var=%llu..%llu,m=%u,fr=%u)", v->off, v->id, v->range,
+			(unsigned long long)v->umin, (unsigned long long)v->umax, v->map, v->frame);
+}
+
+static void log_state(struct venv *e, uint32_t i)
+{
+	struct vframe *f = cur_frame(e);
+
+	fprintf(e->log, "%u: frame %u:", i, e->cur->nframes - 1);
+	for (int r = 0; r < NREGS; r++)
+		log_reg(e->log, r, &f->r[r]);
+	fprintf(e->log, "\n");
+}
+
 static int explore(struct venv *e)
 {
 	uint32_t i = 0, next;
@@ -1797,6 +1967,8 @@ static int explore(struct venv *e)
 				return 0;
 			continue;
 		}
+		if (e->log)
+			log_state(e, i);
 		if ((err = step(e, i, &next)))
 			return err;
 		if (next == PATH_END) {
@@ -1844,6 +2016,7 @@ static void venv_free(struct venv *e)
 	free(e->cur);
 	free(e->id);
 	free(e->prune);
+	free(e->live);
 	free(e->sub);
 }
 
@@ -1871,6 +2044,7 @@ int verify__prog_opts(const struct hxdp_obj *obj, const struct hxdp_prog *p,
 	int rc;
 
 	e.limit = o && o->max_processed ? o->max_processed : VERIFY_MAX_INSNS;
+	e.log = o ? o->log : NULL;
 	if (errlen)
 		err[0] = 0;
 	if (e.n > VERIFY_MAX_PROG)
@@ -1878,6 +2052,8 @@ int verify__prog_opts(const struct hxdp_obj *obj, const struct hxdp_prog *p,
 	rc = venv_alloc(&e);
 	if (!rc)
 		rc = check_cfg(&e);
+	if (!rc)
+		rc = compute_liveness(&e);
 	if (!rc)
 		rc = explore(&e);
 	if (!rc) {

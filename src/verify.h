@@ -17,6 +17,7 @@
 #define HXDP_VERIFY_H
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 struct hxdp_obj;
 struct hxdp_prog;
@@ -26,6 +27,7 @@ struct hxdp_prog;
 
 struct verify_opts {
 	uint64_t max_processed;	/* 0: VERIFY_MAX_INSNS */
+	FILE *log;		/* every instruction explored with its register state */
 };
 
 struct verify_stats {
