@@ -59,10 +59,10 @@ static uint32_t map_latency(int32_t id, const struct hxdp_map *m)
 	if (!m)
 		return 1;
 	if (m->type == BPF_MAP_TYPE_LPM_TRIE)
-		return 2 + (m->key_size > 4 ? m->key_size - 4 : 0);
+		return 1 + (m->key_size > 4 ? m->key_size - 4 : 0);
 	if (!is_hash(m->type))
 		return 1;
-	return (id == BPF_FUNC_map_lookup_elem ? 2 : 3) + key_extra(m);
+	return (id == BPF_FUNC_map_lookup_elem ? 1 : 2) + key_extra(m);
 }
 
 uint32_t sim__helper_latency(const struct hxdp_run *run, int32_t id, const uint64_t a[5])
@@ -134,6 +134,17 @@ static uint8_t row_ctl(const struct vliw_event *ev, uint32_t lanes, uint8_t *exi
 		return f == F_EXITK && first == ev->ctl_lane ? SIM_CTL_EXIT_IF : SIM_CTL_EXIT_ID;
 	}
 	return f == F_JA && first == ev->ctl_lane ? SIM_CTL_JUMP_IF : SIM_CTL_JUMP_ID;
+}
+
+static uint8_t has_cond(const struct vliw_event *ev, uint32_t lanes)
+{
+	for (uint32_t l = 0; l < lanes; l++) {
+		int f = form_of(ev->op[l]);
+
+		if ((ev->lanes >> l & 1) && (f == F_JCC_K || f == F_JCC_X || f == F_JPKT))
+			return 1;
+	}
+	return 0;
 }
 
 /* registers the ID stage needs: load/atomic base registers, branch operands */
@@ -215,6 +226,31 @@ static uint16_t helper_frames(const struct vliw_event *ev, uint32_t base, uint32
 	return n;
 }
 
+static int is_map_helper(int32_t id)
+{
+	return id == BPF_FUNC_map_lookup_elem || id == BPF_FUNC_map_update_elem ||
+	       id == BPF_FUNC_map_delete_elem;
+}
+
+/* a map helper reads and hashes its key in ID: does the previous row write the key? */
+static int key_dep(const struct hxdp_run *run, const struct vliw_event *ev,
+		   const struct vliw_event *prev)
+{
+	const struct hxdp_map *m = helper_map(run, ev->args[0]);
+	struct vliw_mem k = { .size = 8 };
+
+	if (!prev || !m)
+		return 0;
+	k.region = HXDP_REGION(ev->args[1]);
+	k.off = HXDP_OFF(ev->args[1]);
+	for (uint32_t j = 0; j < prev->nmem; j++)
+		if (prev->mem[j].write && prev->mem[j].region == k.region &&
+		    prev->mem[j].off < k.off + m->key_size &&
+		    k.off < prev->mem[j].off + prev->mem[j].size)
+			return 1;
+	return 0;
+}
+
 static void to_row(const struct sim *s, const struct hxdp_run *run, const struct vliw_event *ev,
 		   const struct vliw_event *prev, uint32_t base, uint32_t len, struct sim_row *r)
 {
@@ -227,6 +263,7 @@ static void to_row(const struct sim *s, const struct hxdp_run *run, const struct
 	for (uint32_t l = 0; l < lanes; l++)
 		r->wr |= ev->wr[l];
 	r->rd_id = id_regs(ev, lanes);
+	r->cond = has_cond(ev, lanes);
 	r->ctl = row_ctl(ev, lanes, &r->exit_r0);
 	r->mem_dep = prev && reads_prev_writes(ev, prev);
 	r->helper = (int16_t)ev->helper;
@@ -235,6 +272,10 @@ static void to_row(const struct sim *s, const struct hxdp_run *run, const struct
 		r->wr |= 1;
 		r->lat = (uint16_t)sim__helper_latency(run, ev->helper, ev->args);
 		r->frames_ie = helper_frames(ev, base, len);
+		if (is_map_helper(ev->helper)) {
+			r->rd_id |= 1u << 2;	/* the key pointer */
+			r->mem_dep |= key_dep(run, ev, prev);
+		}
 	}
 	r->frames_id = pkt_frames(ev, base, len);
 }
@@ -392,6 +433,12 @@ void sim__report_text(void *st, FILE *f)
 const struct sim_pkt *sim__last(void *st)
 {
 	return &((struct sim *)st)->last;
+}
+
+const struct sim_row *sim__rows(void *st, uint32_t *n)
+{
+	*n = ((struct sim *)st)->nrows;
+	return ((struct sim *)st)->rows;
 }
 
 static void sim_report(void *st, struct json_object *j, FILE *f, double host_ns)

@@ -38,6 +38,7 @@ struct sim_row {
 	uint8_t ctl;		/* enum sim_ctl */
 	uint8_t mem_dep;	/* an ID-stage load reads bytes the previous row wrote */
 	uint8_t exit_r0;	/* a plain exit: reads r0 in ID (with early exit) */
+	uint8_t cond;		/* holds a conditional branch (resolved in ID, taken or not) */
 	uint16_t lat;		/* cycles in IE: 1, or the helper's latency */
 	int16_t helper;		/* helper id called, -1 none */
 	uint16_t frames_id;	/* packet frames [0, n) its loads need in ID */
@@ -121,7 +122,11 @@ void sim__configure(void *st, const struct sim_conf *c);
 int sim__report_json(void *st, struct json_object *j, double host_ns_per_packet);
 void sim__report_text(void *st, FILE *f);
 
-/* per-packet figures of the last packet run (for tests and the bench) */
+/* per-packet figures of the last packet run, and its executed rows (tests, bench) */
 const struct sim_pkt *sim__last(void *st);
+const struct sim_row *sim__rows(void *st, uint32_t *n);
+
+struct engine_ops;
+extern const struct engine_ops sim_engine;
 
 #endif

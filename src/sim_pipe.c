@@ -22,7 +22,7 @@ struct pipe {
 	int32_t st[NSTAGE];
 	uint32_t ie_cycles;	/* cycles the IE row has spent there */
 	uint32_t next;		/* next trace row to fetch */
-	int fetch_on, phantom, if_new, id_resolved;
+	int fetch_on, phantom, if_new, id_resolved, exit_seen;
 	uint64_t t, sel, end, commit;
 	int ended;
 	int last_cause;		/* cause of the latest hold, for the stages behind it */
@@ -234,18 +234,20 @@ static void step(struct pipe *q)
 	q->if_squashed = 0;
 	fetch(q);
 	f = q->st[S_IF];
-	if (is_real(f) && q->if_new && q->ee && q->rows[f].ctl == SIM_CTL_EXIT_IF &&
-	    !q->ended) {
-		q->end = q->t;
-		q->ended = 1;
-		q->fetch_on = 0;
-	}
 	if (is_real(q->st[S_IE]))
 		q->ie_cycles++;
 	ie_ok = ie_done(q, &ie_cause);
 	id_ok = id_ready(q, &id_cause);
 	if (id_ok && is_real(q->st[S_ID]))
 		resolve_id(q);
+	/* an exit in IF ends the program unless an older branch is still unresolved */
+	if (is_real(f) && q->ee && q->rows[f].ctl == SIM_CTL_EXIT_IF && !q->ended &&
+	    !q->exit_seen && (!is_real(q->st[S_ID]) || !q->rows[q->st[S_ID]].cond || id_ok)) {
+		q->exit_seen = 1;
+		q->end = q->t;
+		q->ended = 1;
+		q->fetch_on = 0;
+	}
 	if (ie_ok && is_real(q->st[S_IE]) && q->rows[q->st[S_IE]].ctl == SIM_CTL_SWITCH)
 		squash(q);
 	if (is_real(q->st[S_CM])) {
