@@ -268,7 +268,7 @@ static int cmd_stop(struct cli *c, const char *dev)
 static void print_stats(struct json_object *r)
 {
 	static const char *const act[] = { "aborted", "drop", "pass", "tx", "redirect" };
-	struct json_object *a = NULL;
+	struct json_object *a = NULL, *m;
 	uint64_t busy = jget(r, "busy_ns"), up = jget(r, "up_ns"), pk = jget(r, "processed");
 
 	json_object_object_get_ex(r, "actions", &a);
@@ -286,6 +286,11 @@ static void print_stats(struct json_object *r)
 	       pk ? (double)jget(r, "insns") / (double)pk : 0.0, busy / 1e9, up / 1e9,
 	       busy ? pk * 1e3 / (double)busy : 0.0, (unsigned long long)jget(r, "swaps"),
 	       (unsigned long long)jget(r, "map_ops"));
+	if (json_object_object_get_ex(r, "model", &m)) {
+		printf("model (%s, packets since the program was loaded):\n", jstr(r, "engine"));
+		json_object_object_foreach(m, k, v)
+			printf("  %-24s %s\n", k, json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN));
+	}
 }
 
 static int cmd_stats(struct cli *c, const char *dev)

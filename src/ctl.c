@@ -163,7 +163,7 @@ static int h_stop(struct req *r)
 static int h_stats(struct req *r)
 {
 	static const char *const act[DEV_ACT_MAX] = { "aborted", "drop", "pass", "tx", "redirect" };
-	struct json_object *a = json_object_new_object();
+	struct json_object *a = json_object_new_object(), *model;
 	struct dev_stats s;
 
 	dev__stats(r->d, &s);
@@ -183,6 +183,11 @@ static int h_stats(struct req *r)
 	put_u64(r->out, "swaps", s.swaps);
 	put_u64(r->out, "map_ops", s.map_ops);
 	put_str(r->out, "engine", dev__engine(r->d));
+	model = json_object_new_object();
+	if (dev__engine_report(r->d, model, s.processed ? (double)s.busy_ns / s.processed : -1) == 0)
+		json_object_object_add(r->out, "model", model);
+	else
+		json_object_put(model);
 	return 0;
 }
 
@@ -846,12 +851,15 @@ int ctl__call(int fd, struct json_object *req, struct json_object **resp, char *
 	const char *s = json_object_to_json_string_ext(req, JSON_C_TO_STRING_PLAIN);
 	struct json_object *o = NULL, *ok, *v;
 	char *line = NULL;
-	int e = send_all(fd, s, strlen(s)) || send_all(fd, "\n", 1) ? -EPIPE : 0;
+	int e;
 
+	/* a device that refuses the client answers first and closes: read even if the
+	 * request could not be sent */
+	if (send_all(fd, s, strlen(s)) == 0)
+		send_all(fd, "\n", 1);
 	json_object_put(req);
 	*resp = NULL;
-	if (!e)
-		e = read_line(fd, &line);
+	e = read_line(fd, &line);
 	if (e) {
 		snprintf(err, errlen, "the device closed the connection");
 		return e;

@@ -957,3 +957,25 @@ int dev__ports(struct hxdp_dev *d, struct dev_port_info *out, int max)
 	pthread_mutex_unlock(&d->mu);
 	return n;
 }
+
+struct report {
+	struct json_object *j;
+	double host_ns;
+};
+
+static int report_fn(struct hxdp_dev *d, void *arg)
+{
+	struct report *r = arg;
+
+	if (!d->prog || !d->eng->report)
+		return -ENOENT;
+	d->eng->report(d->prog->est, r->j, NULL, r->host_ns);
+	return 0;
+}
+
+int dev__engine_report(struct hxdp_dev *d, struct json_object *j, double host_ns)
+{
+	struct report r = { j, host_ns };
+
+	return dev__exec(d, report_fn, &r);
+}

@@ -66,6 +66,10 @@ struct dev_prog_info {
 int dev__prog_load(struct hxdp_dev *d, const struct dev_load *l, struct dev_prog_info *info,
 		   char *err, size_t errlen);
 int dev__prog_info(struct hxdp_dev *d, struct dev_prog_info *info);	/* -ENOENT: none */
+/* the engine's own figures (sim: modeled cycles, Mpps, latency; docs/timing.md) for the
+ * packets the running program has run, added to j. -ENOENT: no program or no report */
+struct json_object;
+int dev__engine_report(struct hxdp_dev *d, struct json_object *j, double host_ns);
 
 /* maps of the running program, found by id or name. Every function here runs on the
  * device thread (through dev__exec), so it is atomic with respect to packets. */

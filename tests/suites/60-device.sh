@@ -193,6 +193,19 @@ else
 fi
 devs=""
 
+# ---- the sim engine: modeled cycles and Mpps in dev stats (when built in) ----
+devs="$devs t6"
+if "$H" dev start --dev t6 --engine sim >"$T/out" 2>&1; then
+	ok "device on the sim engine"
+	t "sim: firewall loaded and fed" sh -c "'$H' prog load '$FW' --maps '$FWJ' --dev t6 >/dev/null && '$H' dev feed --pcap '$T/fw.pcap' --dev t6 | grep -q 'fed 10000 packets'"
+	t "sim: dev stats reports modeled cycles per packet and Mpps" sh -c "'$H' -j dev stats --dev t6 | grep -q '\"model\":{\"mpps\":[0-9.]*,\"cycles_per_packet\"'"
+	"$H" dev stats --dev t6 | grep -E "^  (mpps|cycles_per_packet)" | sed 's/^/# sim: /'
+	"$H" dev stop --dev t6 >/dev/null 2>&1
+else
+	skip "sim engine" "$(tail -n 1 "$T/out")"
+fi
+devs=""
+
 # ---- live topology ----
 for mode in xdp packet; do
 	tests/live/topology.sh "$H" $mode >"$T/live.out" 2>&1
