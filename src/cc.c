@@ -109,7 +109,7 @@ cc_regs cc__uses(const struct cc_insn *in)
 		return R(in->dst) | R(in->src);
 	case F_ATOMIC:
 		return R(in->dst) | R(in->src) | (in->imm == BPF_CMPXCHG ? R(0) : 0);
-	case F_CALL: return ARGS;
+	case F_CALL: return (cc_regs)(((1u << cc__helper_nargs(in->imm)) - 1) << 1);
 	case F_CALL_LOCAL: return ARGS | R(CC_FP);
 	case F_EXIT: return R(0);
 	case F_LDX: case F_LDX6: case F_LDXSPEC: case F_ALU3_K: case F_NEG3:
@@ -196,6 +196,26 @@ int cc__changes_pkt(int32_t helper)
 	return 0;
 }
 
+int cc__helper_nargs(int32_t helper)
+{
+	switch (helper) {
+	case BPF_FUNC_ktime_get_ns: case BPF_FUNC_get_prandom_u32:
+	case BPF_FUNC_get_smp_processor_id: case BPF_FUNC_ktime_get_boot_ns:
+		return 0;
+	case BPF_FUNC_map_lookup_elem: case BPF_FUNC_map_delete_elem: case BPF_FUNC_redirect:
+	case BPF_FUNC_xdp_adjust_head: case BPF_FUNC_xdp_adjust_meta:
+	case BPF_FUNC_xdp_adjust_tail:
+		return 2;
+	case BPF_FUNC_tail_call: case BPF_FUNC_redirect_map:
+	case BPF_FUNC_map_lookup_percpu_elem:
+		return 3;
+	case BPF_FUNC_map_update_elem: case BPF_FUNC_fib_lookup:
+	case BPF_FUNC_xdp_load_bytes: case BPF_FUNC_xdp_store_bytes:
+		return 4;
+	}
+	return 5;
+}
+
 /* ---- bookkeeping ---- */
 
 int cc__fail(struct cc *c, uint32_t i, const char *fmt, ...)
@@ -256,6 +276,7 @@ void cc__free(struct cc *c)
 	free(c->live);
 	free(c->kind);
 	free(c->soff);
+	free(c->rdef);
 	free(c->rows);
 	memset(c, 0, sizeof(*c));
 }

@@ -89,6 +89,8 @@ struct cc {
 	cc_regs *live;		/* registers live after the instruction */
 	uint8_t (*kind)[CC_NREGS];	/* kinds before the instruction */
 	int16_t (*soff)[CC_NREGS];	/* K_STACK: r - r10 when known, INT16_MIN unknown */
+	uint32_t (*rdef)[CC_NREGS];	/* the one reaching definition, CC_NONE: the
+					 * entry, CC_NONE - 1: several */
 	/* schedule: rows of o.lanes slots holding instruction indexes or CC_NONE */
 	uint32_t *rows;
 	uint32_t nrows;
@@ -128,6 +130,7 @@ cc_regs cc__defs(const struct cc_insn *in);
 int cc__alu(const struct cc_insn *in, int *op, int *sgn, int *is64, int *kform);
 int cc__alu3_id(int op, int sgn, int is64, int kform);	/* I_* of a 3-operand form */
 int cc__changes_pkt(int32_t helper);	/* the helper moves the packet (data_end) */
+int cc__helper_nargs(int32_t helper);	/* arguments it reads (r1..rN) */
 
 /* the passes */
 int cc_import__run(struct cc *c);	/* eBPF -> IR (cc.c) */

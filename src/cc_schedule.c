@@ -1,30 +1,611 @@
-/* cc_schedule.c: list scheduling into rows of N lanes (docs/isa-ext.md "Compiler"). */
+/* cc_schedule.c: list scheduling into rows of N lanes (docs/isa-ext.md "Compiler").
+ *
+ * Regions are superblocks: a block and the chain of fall-through successors that only
+ * it reaches (no jump lands in them). Each region's instructions form one dependence
+ * graph: registers (RAW: next row; WAR: same row allowed, reads happen at the row
+ * start; WAW: next row), memory (cc_dataflow__mem_conflict), helper calls (one per
+ * row), control (every instruction stays at or above the branches that follow it; the
+ * branches keep their order, sharing a row in rising lane order, the lane priority of
+ * the hardware). At -O2 an instruction may move above a branch (speculation) when it
+ * writes nothing live at the branch target and cannot fault or store: loads moved that
+ * way become speculative loads, so a packet load hoisted above its bounds check reads 0
+ * on a short packet instead of faulting. Rows are filled by critical path (the longest
+ * latency chain to the end of the region), and with a cross-lane delay a value is read
+ * in the next row only on the lane that produced it.
+ */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/bpf.h>
 #include "cc.h"
+
+#define R(n) ((cc_regs)(1u << (n)))
+#define LANE_ANY 0xff
+#define LANE_CONFLICT 0xfe
+
+struct edge {
+	uint32_t to, next;
+	uint8_t lat;
+};
+
+struct sb {
+	struct cc *c;
+	uint32_t *id;		/* region instructions, in order */
+	uint32_t m;
+	struct edge *e;
+	uint32_t ne, cap;
+	uint32_t *head;		/* first edge out of node */
+	uint32_t *npred;	/* unscheduled predecessors */
+	uint32_t *est;		/* earliest row */
+	uint32_t *height;
+	uint32_t *row;		/* row of node, CC_NONE while unscheduled */
+	uint8_t *lane;
+	int32_t *border;	/* control order, -1 for others */
+	/* schedule state */
+	uint32_t lastw_row[CC_NREGS];
+	uint8_t lastw_lane[CC_NREGS];
+};
+
+/* ---- rows ---- */
+
+static int rows_grow(struct cc *c, uint32_t *cap, uint32_t need)
+{
+	uint32_t L = c->o.lanes, n = *cap ? *cap : 64;
+	uint32_t *r;
+
+	if (need <= *cap)
+		return 0;
+	while (n < need)
+		n *= 2;
+	r = realloc(c->rows, (size_t)n * L * sizeof(*r));
+	if (!r)
+		return -ENOMEM;
+	for (size_t i = (size_t)*cap * L; i < (size_t)n * L; i++)
+		r[i] = CC_NONE;
+	c->rows = r;
+	*cap = n;
+	return 0;
+}
 
 /* -O0: one instruction per row, in order */
 static int sched_serial(struct cc *c)
 {
-	uint32_t L = c->o.lanes;
+	uint32_t cap = 0;
+	int e = rows_grow(c, &cap, c->n);
 
-	c->rows = malloc((size_t)c->n * L * sizeof(*c->rows));
-	if (!c->rows)
-		return -ENOMEM;
-	for (size_t i = 0; i < (size_t)c->n * L; i++)
-		c->rows[i] = CC_NONE;
+	if (e)
+		return e;
 	for (uint32_t i = 0; i < c->n; i++)
-		c->rows[(size_t)i * L] = i;
+		c->rows[(size_t)i * c->o.lanes] = i;
 	for (uint32_t b = 0; b < c->nb; b++)
 		c->b[b].row = c->b[b].first;
 	c->nrows = c->n;
 	return 0;
 }
 
+/* ---- dependence graph ---- */
+
+static int edge(struct sb *s, uint32_t from, uint32_t to, int lat)
+{
+	if (from == to)
+		return 0;
+	if (s->ne == s->cap) {
+		uint32_t cap = s->cap ? s->cap * 2 : 256;
+		struct edge *e = realloc(s->e, cap * sizeof(*e));
+
+		if (!e)
+			return -ENOMEM;
+		s->e = e;
+		s->cap = cap;
+	}
+	s->e[s->ne] = (struct edge){ to, s->head[from], (uint8_t)lat };
+	s->head[from] = s->ne++;
+	s->npred[to]++;
+	return 0;
+}
+
+static const struct cc_insn *ins(const struct sb *s, uint32_t k)
+{
+	return &s->c->v[s->id[k]];
+}
+
+static int is_barrier(const struct cc_insn *in)
+{
+	return cc__is_call(in) && in->imm == BPF_FUNC_tail_call;
+}
+
+static int is_mem(const struct cc_insn *in)
+{
+	return cc__is_load(in) || cc__is_store(in) || cc__is_call(in) ||
+	       cc__form(in) == F_JPKT;
+}
+
+static int writes_mem(const struct cc_insn *in)
+{
+	return cc__is_store(in) || cc__is_call(in);
+}
+
+static int reg_edges(struct sb *s)
+{
+	int32_t lastdef[CC_NREGS];
+	uint32_t *rd = malloc((size_t)CC_NREGS * s->m * sizeof(*rd)), nrd[CC_NREGS] = { 0 };
+	int e = 0;
+
+	if (!rd)
+		return -ENOMEM;
+	for (int r = 0; r < CC_NREGS; r++)
+		lastdef[r] = -1;
+	for (uint32_t k = 0; k < s->m && !e; k++) {
+		cc_regs u = cc__uses(ins(s, k)), d = cc__defs(ins(s, k));
+
+		for (int r = 0; r < CC_NREGS && !e; r++) {
+			if ((u & R(r)) && lastdef[r] >= 0)
+				e = edge(s, lastdef[r], k, 1);
+			if (!(d & R(r)))
+				continue;
+			if (lastdef[r] >= 0 && !e)
+				e = edge(s, lastdef[r], k, 1);
+			for (uint32_t j = 0; j < nrd[r] && !e; j++)
+				e = edge(s, rd[r * s->m + j], k, 0);
+			nrd[r] = 0;
+		}
+		for (int r = 0; r < CC_NREGS; r++) {
+			if (u & R(r))
+				rd[r * s->m + nrd[r]++] = k;
+			if (d & R(r))
+				lastdef[r] = k;
+		}
+	}
+	free(rd);
+	return e;
+}
+
+static int mem_lat(const struct cc_insn *p, const struct cc_insn *n)
+{
+	(void)n;
+	/* reads happen at the row start, the helper after them, stores at the end */
+	if (!writes_mem(p))
+		return 0;
+	return 1;
+}
+
+static int mem_edges(struct sb *s)
+{
+	uint32_t *mem = malloc(s->m * sizeof(*mem)), nm = 0;
+	int e = 0;
+
+	if (!mem)
+		return -ENOMEM;
+	for (uint32_t k = 0; k < s->m && !e; k++) {
+		const struct cc_insn *n = ins(s, k);
+
+		if (!is_mem(n))
+			continue;
+		for (uint32_t j = 0; j < nm && !e; j++) {
+			const struct cc_insn *p = ins(s, mem[j]);
+
+			if (!writes_mem(p) && !writes_mem(n))
+				continue;
+			if (cc_dataflow__mem_conflict(s->c, s->id[mem[j]], s->id[k]))
+				e = edge(s, mem[j], k, mem_lat(p, n));
+		}
+		mem[nm++] = k;
+	}
+	free(mem);
+	return e;
+}
+
+/* may n execute on the paths where branch b (an earlier control) leaves the region? */
+static int speculable(const struct sb *s, uint32_t b, uint32_t n)
+{
+	const struct cc *c = s->c;
+	const struct cc_insn *bi = ins(s, b), *ni = ins(s, n);
+	uint32_t tgt;
+
+	if (c->o.opt < 2 || is_barrier(bi) || cc__is_ctl(ni) || cc__is_store(ni) ||
+	    cc__is_call(ni))
+		return 0;
+	if (cc__is_load(ni) && ni->op != I_LDX_b && ni->op != I_LDX_h && ni->op != I_LDX_w &&
+	    ni->op != I_LDX_dw && ni->op != I_LDX6 && cc__form(ni) != F_LDXSPEC)
+		return 0;
+	if (!cc__is_jump(bi))
+		return 0;
+	tgt = bi->tgt;	/* a block */
+	return !(cc__defs(ni) & c->b[tgt].live_in);
+}
+
+static int ctl_edges(struct sb *s)
+{
+	uint32_t *br = malloc(s->m * sizeof(*br)), nb = 0, prev = 0;
+	int e = 0;
+
+	if (!br)
+		return -ENOMEM;
+	for (uint32_t k = 0; k < s->m; k++) {
+		const struct cc_insn *in = ins(s, k);
+
+		s->border[k] = -1;
+		if (cc__is_ctl(in) || is_barrier(in)) {
+			if (cc__is_ctl(in))
+				s->border[k] = nb;
+			br[nb++] = k;
+		}
+	}
+	for (uint32_t j = 0; j < nb && !e; j++) {
+		/* everything before a control stays at or above its row */
+		for (uint32_t k = j ? br[j - 1] : 0; k < br[j] && !e; k++)
+			e = edge(s, k, br[j], 0);
+		prev = br[j];
+	}
+	(void)prev;
+	/* below a control, unless it may run speculatively above it */
+	for (uint32_t k = 0, j = 0; k < s->m && !e; k++) {
+		int32_t last = -1;
+
+		while (j < nb && br[j] < k)
+			j++;
+		for (int32_t q = (int32_t)j - 1; q >= 0; q--)
+			if (!speculable(s, br[q], k)) {
+				last = q;
+				break;
+			}
+		if (last >= 0 && !cc__is_ctl(ins(s, k)))
+			e = edge(s, br[last], k, 1);
+		else if (last >= 0 && is_barrier(ins(s, br[last])))
+			e = edge(s, br[last], k, 1);
+	}
+	free(br);
+	return e;
+}
+
+static void heights(struct sb *s)
+{
+	for (uint32_t k = s->m; k-- > 0;) {
+		uint32_t h = 0;
+
+		for (uint32_t x = s->head[k]; x != CC_NONE; x = s->e[x].next) {
+			uint32_t t = s->e[x].lat + s->height[s->e[x].to];
+
+			if (t > h)
+				h = t;
+		}
+		s->height[k] = h;
+	}
+}
+
+/* ---- lanes ---- */
+
+struct lane_req {
+	uint8_t mask;		/* allowed lanes */
+	int32_t order;		/* control order, -1 */
+	uint8_t lane;		/* assigned */
+};
+
+static int assign(struct lane_req *q, int n, int at, uint8_t used)
+{
+	if (at == n)
+		return 1;
+	for (int l = 0; l < 8; l++) {
+		int ok = (q[at].mask & (1u << l)) && !(used & (1u << l));
+
+		for (int j = 0; ok && j < at; j++)
+			if (q[j].order >= 0 && q[at].order >= 0 &&
+			    (q[j].order < q[at].order) != (q[j].lane < l))
+				ok = 0;
+		if (!ok)
+			continue;
+		q[at].lane = l;
+		if (assign(q, n, at + 1, used | (1u << l)))
+			return 1;
+	}
+	return 0;
+}
+
+/* lanes node k may take in row r (per-lane forwarding), 0: none */
+static uint8_t lane_mask(const struct sb *s, uint32_t k, uint32_t r)
+{
+	cc_regs u = cc__uses(ins(s, k));
+	uint8_t mask = (uint8_t)((1u << s->c->o.lanes) - 1);
+
+	if (!s->c->o.xdelay)
+		return mask;
+	for (int x = 0; x < CC_NREGS; x++) {
+		if (!(u & R(x)) || s->lastw_row[x] + 1 != r)
+			continue;
+		if (s->lastw_lane[x] == LANE_CONFLICT)
+			return 0;
+		mask &= 1u << s->lastw_lane[x];
+	}
+	return mask;
+}
+
+/* ---- the list scheduler ---- */
+
+static void place(struct sb *s, uint32_t k, uint32_t r)
+{
+	s->row[k] = r;
+	for (uint32_t x = s->head[k]; x != CC_NONE; x = s->e[x].next) {
+		struct edge *ed = &s->e[x];
+
+		if (s->est[ed->to] < r + ed->lat)
+			s->est[ed->to] = r + ed->lat;
+		s->npred[ed->to]--;
+	}
+}
+
+static int better(const struct sb *s, uint32_t a, uint32_t b)
+{
+	if (s->height[a] != s->height[b])
+		return s->height[a] > s->height[b];
+	return a < b;
+}
+
+/* fill row r; returns nodes placed */
+static int fill_row(struct sb *s, uint32_t r, uint32_t *placed_ids)
+{
+	struct lane_req q[CC_MAX_LANES];
+	uint32_t L = s->c->o.lanes;
+	int n = 0, call = 0;
+
+	for (;;) {
+		int32_t pick = -1;
+		struct lane_req t[CC_MAX_LANES];
+
+		if ((uint32_t)n == L)
+			break;
+		for (uint32_t k = 0; k < s->m; k++) {
+			const struct cc_insn *in;
+			uint8_t mask;
+
+			if (s->row[k] != CC_NONE || s->npred[k] || s->est[k] > r)
+				continue;
+			if (pick >= 0 && !better(s, k, pick))
+				continue;
+			in = ins(s, k);
+			if (cc__is_call(in) && call)
+				continue;
+			if (!(mask = lane_mask(s, k, r)))
+				continue;
+			memcpy(t, q, sizeof(q));
+			t[n] = (struct lane_req){ mask, s->border[k], 0 };
+			if (!assign(t, n + 1, 0, 0))
+				continue;
+			pick = k;
+		}
+		if (pick < 0)
+			break;
+		q[n] = (struct lane_req){ lane_mask(s, pick, r), s->border[pick], 0 };
+		placed_ids[n++] = pick;
+		call |= cc__is_call(ins(s, pick));
+		place(s, pick, r);
+	}
+	if (n && !assign(q, n, 0, 0))
+		return -1;	/* cannot happen: every addition was checked */
+	for (int j = 0; j < n; j++)
+		s->lane[placed_ids[j]] = q[j].lane;
+	return n;
+}
+
+static void note_writes(struct sb *s, const uint32_t *placed, int n, uint32_t r)
+{
+	for (int j = 0; j < n; j++) {
+		cc_regs d = cc__defs(ins(s, placed[j]));
+
+		for (int x = 0; x < CC_NREGS; x++)
+			if (d & R(x)) {
+				s->lastw_row[x] = r;
+				s->lastw_lane[x] = s->lane[placed[j]];
+			}
+	}
+}
+
+/* registers the rows leading into the region's first row wrote, by lane */
+static void entry_writes(struct sb *s, uint32_t head, uint32_t r0, const uint8_t *done,
+			 const uint32_t *brow)
+{
+	struct cc *c = s->c;
+	uint32_t L = c->o.lanes;
+
+	for (int x = 0; x < CC_NREGS; x++)
+		s->lastw_row[x] = CC_NONE - 2;
+	if (!r0)
+		return;
+	for (uint32_t p = 0; p < c->nb; p++)
+	for (int k = 0; k < 2; k++) {
+		uint32_t pr;
+
+		if (c->b[p].succ[k] != head)
+			continue;
+		if (!done[p]) {	/* a back edge: its rows are not known yet */
+			for (int x = 0; x < CC_NREGS; x++) {
+				s->lastw_row[x] = r0 - 1;
+				s->lastw_lane[x] = LANE_CONFLICT;
+			}
+			return;
+		}
+		pr = k ? brow[p] : r0 - 1;
+		for (uint32_t l = 0; l < L; l++) {
+			uint32_t i = c->rows[(size_t)pr * L + l];
+			cc_regs d = i == CC_NONE ? 0 : cc__defs(&c->v[i]);
+
+			for (int x = 0; x < CC_NREGS; x++) {
+				if (!(d & R(x)))
+					continue;
+				if (s->lastw_row[x] == r0 - 1 && s->lastw_lane[x] != l)
+					s->lastw_lane[x] = LANE_CONFLICT;
+				else if (s->lastw_row[x] != r0 - 1)
+					s->lastw_lane[x] = l;
+				s->lastw_row[x] = r0 - 1;
+			}
+		}
+	}
+}
+
+static int sb_alloc(struct sb *s, uint32_t m)
+{
+	s->m = m;
+	s->ne = 0;
+	s->head = malloc(m * sizeof(*s->head));
+	s->npred = calloc(m, sizeof(*s->npred));
+	s->est = calloc(m, sizeof(*s->est));
+	s->height = calloc(m, sizeof(*s->height));
+	s->row = malloc(m * sizeof(*s->row));
+	s->lane = calloc(m, 1);
+	s->border = malloc(m * sizeof(*s->border));
+	if (!s->head || !s->npred || !s->est || !s->height || !s->row || !s->lane ||
+	    !s->border)
+		return -ENOMEM;
+	for (uint32_t k = 0; k < m; k++)
+		s->head[k] = s->row[k] = CC_NONE;
+	return 0;
+}
+
+static void sb_free(struct sb *s)
+{
+	free(s->head);
+	free(s->npred);
+	free(s->est);
+	free(s->height);
+	free(s->row);
+	free(s->lane);
+	free(s->border);
+	s->head = s->npred = s->est = s->height = s->row = NULL;
+	s->lane = NULL;
+	s->border = NULL;
+}
+
+/* loads placed at or above an earlier control of their region become speculative */
+static void mark_spec(struct sb *s)
+{
+	struct cc *c = s->c;
+	uint32_t maxbr = 0;
+	int any = 0;
+
+	for (uint32_t k = 0; k < s->m; k++) {
+		struct cc_insn *in = &c->v[s->id[k]];
+		int kind;
+
+		if (cc__is_ctl(in)) {
+			if (!any || s->row[k] > maxbr)
+				maxbr = s->row[k];
+			any = 1;
+			continue;
+		}
+		if (!any || s->row[k] > maxbr || !cc__is_load(in) || cc__form(in) == F_LDXSPEC)
+			continue;
+		kind = c->kind[s->id[k]][in->src];
+		if (kind == K_CTX || (kind == K_STACK &&
+				      c->soff[s->id[k]][in->src] != INT16_MIN))
+			continue;
+		in->flags |= CC_F_SPEC;
+		switch (in->op) {
+		case I_LDX_b: in->op = I_LDXSPEC_b; break;
+		case I_LDX_h: in->op = I_LDXSPEC_h; break;
+		case I_LDX_w: in->op = I_LDXSPEC_w; break;
+		case I_LDX_dw: in->op = I_LDXSPEC_dw; break;
+		case I_LDX6: in->op = I_LDXSPEC_6; break;
+		}
+	}
+}
+
+static int region(struct sb *s, uint32_t b0, uint32_t b1, uint32_t *nrows, uint32_t *cap,
+		  const uint8_t *done, uint32_t *brow)
+{
+	struct cc *c = s->c;
+	uint32_t first = c->b[b0].first, m = c->b[b1].first + c->b[b1].n - first;
+	uint32_t r = *nrows, left = m, placed[CC_MAX_LANES];
+	int e;
+
+	s->id = malloc(m * sizeof(*s->id));
+	if (!s->id)
+		return -ENOMEM;
+	for (uint32_t k = 0; k < m; k++)
+		s->id[k] = first + k;
+	e = sb_alloc(s, m);
+	if (!e)
+		e = reg_edges(s);
+	if (!e)
+		e = mem_edges(s);
+	if (!e)
+		e = ctl_edges(s);
+	if (!e) {
+		heights(s);
+		entry_writes(s, b0, r, done, brow);
+	}
+	while (!e && left) {
+		int n;
+
+		if ((e = rows_grow(c, cap, r + 1)))
+			break;
+		n = fill_row(s, r, placed);
+		if (n < 0) {
+			e = cc__fail(c, CC_NONE, "internal: lane assignment failed");
+			break;
+		}
+		for (int j = 0; j < n; j++)
+			c->rows[(size_t)r * c->o.lanes + s->lane[placed[j]]] = s->id[placed[j]];
+		note_writes(s, placed, n, r);
+		left -= n;
+		r++;
+		if (r - *nrows > 4 * m + 8) {
+			e = cc__fail(c, CC_NONE, "internal: the scheduler made no progress");
+			break;
+		}
+	}
+	if (!e) {
+		for (uint32_t b = b0; b <= b1; b++) {
+			uint32_t last = c->b[b].first + c->b[b].n - 1 - first;
+
+			c->b[b].row = *nrows;
+			c->b[b].sb = b0;
+			brow[b] = s->row[last];
+		}
+		mark_spec(s);
+		*nrows = r;
+	}
+	sb_free(s);
+	free(s->id);
+	s->id = NULL;
+	return e;
+}
+
+/* the last block of the superblock that starts at b */
+static uint32_t sb_end(const struct cc *c, uint32_t b)
+{
+	while (b + 1 < c->nb && c->b[b].succ[0] == b + 1 && !c->b[b + 1].target &&
+	       c->b[b + 1].npred == 1)
+		b++;
+	return b;
+}
+
+static int sched_regions(struct cc *c)
+{
+	struct sb s = { .c = c };
+	uint8_t *done = calloc(c->nb, 1);
+	uint32_t *brow = calloc(c->nb, sizeof(*brow)), cap = 0, nrows = 0;
+	int e = done && brow ? 0 : -ENOMEM;
+
+	for (uint32_t b = 0; b < c->nb && !e; ) {
+		uint32_t end = sb_end(c, b);
+
+		e = region(&s, b, end, &nrows, &cap, done, brow);
+		for (uint32_t k = b; k <= end; k++)
+			done[k] = 1;
+		b = end + 1;
+	}
+	free(s.e);
+	free(done);
+	free(brow);
+	c->nrows = nrows;
+	return e;
+}
+
 int cc_schedule__run(struct cc *c)
 {
 	free(c->rows);
 	c->rows = NULL;
-	return sched_serial(c);
+	c->nrows = 0;
+	if (c->o.opt == 0)
+		return sched_serial(c);
+	return sched_regions(c);
 }

@@ -197,7 +197,7 @@ struct wbuf {
 
 static void put(struct wbuf *w, const void *p, size_t n)
 {
-	if (w->e)
+	if (w->e || !n)
 		return;
 	if (w->n + n > w->cap) {
 		size_t cap = w->cap ? w->cap * 2 : 4096;
@@ -319,7 +319,7 @@ static int take(struct rbuf *r, void *dst, size_t n)
 {
 	if (r->pos + n > r->n || r->pos + n < r->pos)
 		return -1;
-	if (dst)
+	if (dst && n)
 		memcpy(dst, r->b + r->pos, n);
 	r->pos += n;
 	return 0;
