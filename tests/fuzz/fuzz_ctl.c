@@ -1,0 +1,137 @@
+/* fuzz_ctl.c: the control-socket protocol. A device (vm engine, the firewall loaded)
+ * serves a socket in a temporary directory; each input is sent as request lines on a
+ * fresh connection and every response is read.
+ *
+ * Requests that act outside the process are filtered (the same JSON parse the server
+ * does): "stop", "attach" and "detach", and "prog.load"/"feed" of a path outside
+ * build/ and tests/. */
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+#include <json-c/json.h>
+#include "ctl.h"
+#include "dev.h"
+#include "fuzz.h"
+
+struct server {
+	struct hxdp_dev *d;
+	char path[108];
+	int lfd;
+	pthread_t t;
+};
+
+static struct server srv;	/* one device for the whole fuzzing process */
+
+static void *serve(void *arg)
+{
+	struct server *s = arg;
+	char err[256];
+
+	ctl__serve(s->d, s->lfd, err, sizeof(err));
+	return NULL;
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	struct dev_opts o = { .name = "fuzz", .engine = "vm" };
+	struct dev_load l = { .path = "build/progs/xdp_firewall.v3.o",
+			      .maps_json = "tests/progs/xdp_firewall.maps.json" };
+	struct dev_prog_info pi;
+	char dir[] = "/tmp/hxdp-fuzz-ctl.XXXXXX", err[256];
+
+	(void)argc;
+	(void)argv;
+	if (!mkdtemp(dir) || dev__create(&o, &srv.d, err, sizeof(err))) {
+		fprintf(stderr, "fuzz_ctl: no device: %s\n", err);
+		exit(1);
+	}
+	if (dev__prog_load(srv.d, &l, &pi, err, sizeof(err)))
+		fprintf(stderr, "fuzz_ctl: no program (%s); fuzzing without one\n", err);
+	snprintf(srv.path, sizeof(srv.path), "%s/fuzz.sock", dir);
+	if (ctl__listen(&(struct ctl_serve_opts){ .path = srv.path, .mode = 0600,
+						 .ready_fd = -1 }, &srv.lfd, err, sizeof(err)) ||
+	    pthread_create(&srv.t, NULL, serve, &srv)) {
+		fprintf(stderr, "fuzz_ctl: cannot serve: %s\n", err);
+		exit(1);
+	}
+	return 0;
+}
+
+static int path_ok(struct json_object *req)
+{
+	struct json_object *p;
+	const char *s;
+
+	if (!json_object_object_get_ex(req, "path", &p))
+		return 1;
+	s = json_object_get_string(p);
+	return s && !strstr(s, "..") && (!strncmp(s, "build/", 6) || !strncmp(s, "tests/", 6));
+}
+
+static int allowed(const char *line)
+{
+	struct json_object *req = json_tokener_parse(line), *cmd;
+	const char *c;
+	int ok = 1;
+
+	if (req && json_object_is_type(req, json_type_object) &&
+	    json_object_object_get_ex(req, "cmd", &cmd) &&
+	    (c = json_object_get_string(cmd))) {
+		if (!strcmp(c, "stop") || !strcmp(c, "attach") || !strcmp(c, "detach"))
+			ok = 0;
+		if (!strcmp(c, "prog.load") || !strcmp(c, "feed"))
+			ok = path_ok(req);
+		if (json_object_object_get_ex(req, "capture", NULL) ||
+		    json_object_object_get_ex(req, "repeat", NULL) ||
+		    json_object_object_get_ex(req, "rate", NULL))
+			ok = 0;
+	}
+	json_object_put(req);
+	return ok;
+}
+
+static int connect_srv(void)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", srv.path);
+	if (fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char *text = malloc(size + 2), *line, *save = NULL, buf[4096];
+	int fd;
+
+	if (!text)
+		return 0;
+	memcpy(text, data, size);
+	text[size] = 0;
+	if (strlen(text) != size || !(fd = connect_srv()) || fd < 0) {
+		free(text);
+		return 0;
+	}
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		if (!allowed(line))
+			continue;
+		if (send(fd, line, strlen(line), MSG_NOSIGNAL) < 0 ||
+		    send(fd, "\n", 1, MSG_NOSIGNAL) < 0)
+			break;
+	}
+	shutdown(fd, SHUT_WR);
+	while (recv(fd, buf, sizeof(buf), 0) > 0)
+		;
+	close(fd);
+	free(text);
+	return 0;
+}

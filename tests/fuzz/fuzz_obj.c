@@ -1,0 +1,32 @@
+/* fuzz_obj.c: the object loader (obj__open) on arbitrary bytes as a file, then every
+ * program through the verifier and the vm's decoder */
+#include <stdlib.h>
+#include <unistd.h>
+#include "engine.h"
+#include "fuzz.h"
+#include "obj.h"
+#include "verify.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct hxdp_obj *obj = NULL;
+	const struct engine_ops *vm = engine__find("vm");
+	char path[64], err[512];
+	void *st = NULL;
+	int fd = fuzz__memfd(data, size, path, sizeof(path));
+
+	if (fd < 0)
+		return 0;
+	obj__libbpf_capture(NULL, 0);
+	if (!obj__open(path, &obj, err, sizeof(err))) {
+		struct engine_opts eo = { .lanes = 4, .opt = 2 };
+
+		for (uint32_t i = 0; i < obj->nprogs; i++)
+			verify__prog(obj, &obj->progs[i], err, sizeof(err));
+		if (vm && !vm->open(obj, &eo, &st, err, sizeof(err)))
+			vm->close(st);
+		obj__close(obj);
+	}
+	close(fd);
+	return 0;
+}

@@ -1,0 +1,30 @@
+#!/bin/sh
+# run.sh SECONDS NAME...: run each libFuzzer harness for SECONDS on its corpus
+# (build/fuzz/corpus/NAME, seeded by seeds.sh, plus the committed tests/fuzz/corpus/NAME
+# and tests/fuzz/regress/NAME). Appends "date name runs seconds" to build/fuzz/execs.log.
+# Exit 1 if any harness found a crash (its input is in build/fuzz/crash/).
+cd "$(dirname "$0")/../.." || exit 2
+secs=$1
+shift
+mkdir -p build/fuzz/crash
+fail=0
+for n in "$@"; do
+	c=build/fuzz/corpus/$n
+	[ -d "$c" ] || tests/fuzz/seeds.sh "$n" "$c"
+	mkdir -p "tests/fuzz/corpus/$n" "tests/fuzz/regress/$n"
+	log=build/fuzz/$n.log
+	"build/fuzz/fuzz_$n" -max_total_time="$secs" -timeout=20 -rss_limit_mb=2048 \
+		-max_len=65536 -print_final_stats=1 -artifact_prefix="build/fuzz/crash/$n-" \
+		"$c" "tests/fuzz/corpus/$n" "tests/fuzz/regress/$n" >"$log" 2>&1
+	rc=$?
+	runs=$(sed -nE 's/^stat::number_of_executed_units: *([0-9]+).*/\1/p' "$log" | tail -n 1)
+	echo "$(date +%FT%T) $n ${runs:-0} $secs rc=$rc" >> build/fuzz/execs.log
+	if [ $rc -ne 0 ]; then
+		echo "FAIL fuzz $n: crash (rc $rc), see $log and build/fuzz/crash/"
+		grep -m 3 -E 'ERROR|SUMMARY|abort|differ|faulted' "$log"
+		fail=1
+	else
+		echo "ok fuzz $n: ${runs:-0} executions in ${secs}s"
+	fi
+done
+exit $fail
