@@ -2,7 +2,8 @@
 # Install the Debian packages hxdp needs, only those missing. Safe to run repeatedly.
 set -e
 pkgs="make gcc clang llvm libbpf-dev libelf-dev zlib1g-dev libpcap-dev libjson-c-dev
-      bpftool linux-libc-dev libxdp-dev iproute2 gnuplot-nox verilator yosys valgrind"
+      bpftool linux-libc-dev libxdp-dev iproute2 gnuplot-nox verilator yosys valgrind
+      iputils-ping socat ethtool"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||

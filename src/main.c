@@ -1,5 +1,4 @@
 /* main.c: hxdp command dispatch */
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <getopt.h>
@@ -12,24 +11,6 @@ static const struct cli_cmd *const cmds[] = {
 };
 
 #define NCMDS (sizeof(cmds) / sizeof(cmds[0]))
-
-int cli_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("hxdp: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	return EXIT_USAGE;
-}
-
-int cli_usage(const struct cli_cmd *cmd)
-{
-	fprintf(stderr, "%s", cmd->usage);
-	return EXIT_USAGE;
-}
 
 static int help(FILE *f)
 {
