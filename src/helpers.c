@@ -7,7 +7,6 @@
 #include <string.h>
 #include <time.h>
 #include <sys/random.h>
-#include <arpa/inet.h>
 #include <linux/bpf.h>
 #include "helpers.h"
 #include "maps.h"
@@ -534,20 +533,32 @@ static void tp_str(struct tp *t, uint64_t addr, char *buf, size_t cap)
 		buf[0] = 0;
 }
 
-/* %p and its IP-address forms */
+/* %pI4 1.2.3.4, %pi4 001.002.003.004, %pI6 0001:...:0008, %pi6 32 hex digits */
+static void tp_ip(char *buf, size_t cap, const uint8_t *ip, char kind, char fam)
+{
+	size_t n = 0;
+
+	buf[0] = 0;
+	for (int i = 0; fam == '4' && i < 4; i++)
+		n += snprintf(buf + n, cap - n, kind == 'I' ? "%s%u" : "%s%03u", i ? "." : "",
+			      ip[i]);
+	for (int i = 0; fam == '6' && i < 16; i += 2)
+		n += snprintf(buf + n, cap - n, "%s%02x%02x", i && kind == 'I' ? ":" : "", ip[i],
+			      ip[i + 1]);
+}
+
+/* %p and its forms */
 static int tp_ptr(struct tp *t, const char **f, uint64_t v, char *buf, size_t cap)
 {
 	const char *s = *f;
 	const uint8_t *ip;
 
 	if ((s[1] == 'i' || s[1] == 'I') && (s[2] == '4' || s[2] == '6')) {
-		int fam = s[2] == '4' ? AF_INET : AF_INET6;
-
-		ip = mem_xlate(t->run->reg, v, fam == AF_INET ? 4 : 16, 0);
+		ip = mem_xlate(t->run->reg, v, s[2] == '4' ? 4 : 16, 0);
 		*f += 2;
 		if (!ip)
 			return -EINVAL;
-		inet_ntop(fam, ip, buf, (socklen_t)cap);
+		tp_ip(buf, cap, ip, s[1], s[2]);
 		return 0;
 	}
 	if (s[1] == 'x' || s[1] == 'K' || s[1] == 'B')

@@ -717,3 +717,102 @@ TEST(helpers_redirect_kernel)
 	CHECK_EQ(bad, 0);
 	hx_free(h);
 }
+
+/* trace_printk's return value (the formatted length) for formats with constant args;
+ * the string sits at r10 - 64, a 16-byte scratch (a string, an address) at r10 - 96 */
+static int printk_prog(const char *fmt, uint32_t size, const uint64_t args[3], int ptr)
+{
+	struct prog p = { .n = 0 };
+	uint64_t scratch[2] = { 0x2e2e2e2e006f6f66ull /* "foo" */, 0 };
+	uint8_t buf[64] = { 0 };
+
+	memcpy(buf, fmt, size);
+	memcpy(&scratch[1], (uint8_t[4]){ 10, 0, 0, 1 }, 4);
+	for (int i = 0; i < 8; i++) {
+		uint64_t w;
+
+		memcpy(&w, buf + 8 * i, 8);
+		emit(&p, I_LDDW, 1, 0, 0, (int32_t)w);
+		p.in[p.n++] = (struct bpf_insn){ .imm = (int32_t)(w >> 32) };
+		emit(&p, I_STX_dw, 10, 1, -64 + 8 * i, 0);
+	}
+	for (int i = 0; i < 2; i++) {
+		emit(&p, I_LDDW, 1, 0, 0, (int32_t)scratch[i]);
+		p.in[p.n++] = (struct bpf_insn){ .imm = (int32_t)(scratch[i] >> 32) };
+		emit(&p, I_STX_dw, 10, 1, -96 + 8 * i, 0);
+	}
+	for (int i = 0; i < 3; i++) {
+		if (ptr & (1 << i)) {
+			emit(&p, I_MOV64_X, 3 + i, 10, 0, 0);
+			emit(&p, I_ADD64_K, 3 + i, 0, 0, (int32_t)args[i]);
+		} else {
+			emit(&p, I_LDDW, 3 + i, 0, 0, (int32_t)args[i]);
+			p.in[p.n++] = (struct bpf_insn){ .imm = (int32_t)(args[i] >> 32) };
+		}
+	}
+	emit(&p, I_MOV64_X, 1, 10, 0, 0);
+	emit(&p, I_ADD64_K, 1, 0, 0, -64);
+	emit(&p, I_MOV64_K, 2, 0, 0, (int32_t)size);
+	emit(&p, I_CALL, 0, 0, 0, BPF_FUNC_trace_printk);
+	emit(&p, I_EXIT, 0, 0, 0, 0);
+	return prog_load(&p);
+}
+
+TEST(helpers_trace_printk_kernel)
+{
+	static const struct {
+		const char *fmt;
+		uint64_t a[3];
+		int ptr;	/* args that are stack offsets from r10 */
+	} cases[] = {
+		{ "%d", { (uint64_t)-5 }, 0 },
+		{ "%5d|%-5u|%x", { 42, 7, 0xbeef }, 0 },
+		{ "%lld %llx %lu", { (uint64_t)-1, 0x1234567890ull, 99 }, 0 },
+		{ "%i %X %08x", { 0x80000000u, 0xabcdef, 0x12 }, 0 },
+		{ "abc%%def %u", { 3000000000u }, 0 },
+		{ "%c%c%c", { 'x', 'y', 'z' }, 0 },
+		{ "%s|%5s|", { (uint64_t)-96, (uint64_t)-96 }, 3 },
+		{ "ip %pI4 %pi4", { (uint64_t)-88, (uint64_t)-88 }, 3 },
+		{ "%pI6 %pi6", { (uint64_t)-96, (uint64_t)-96 }, 3 },
+		{ "%d %d %d %d", { 1, 2, 3 }, 0 },
+		{ "%q", { 1 }, 0 },
+		{ "%ld %li", { (uint64_t)-7, 8 }, 0 },
+		{ "no conversions\n", { 0 }, 0 },
+		{ "%+d % d %05d", { 5, 6, 7 }, 0 },
+		{ "%lx%llu", { 0xffffffffffull, 12 }, 0 },
+	};
+	uint8_t pkt[64] = { 0 }, out[8192];
+	int n = 0, bad = 0;
+	struct hx *h;
+
+	if (!kern_ok())
+		SKIP("bpf() unavailable (need root and a BPF-enabled kernel)");
+	h = hx_new();
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		uint32_t size = (uint32_t)strlen(cases[i].fmt) + 1, kret, outlen;
+		uint64_t a[3], hret, frame = HXDP_FP(0);
+		int fd = printk_prog(cases[i].fmt, size, cases[i].a, cases[i].ptr);
+
+		if (fd < 0) {
+			bad++;
+			continue;
+		}
+		CHECK_EQ(prog_run(fd, pkt, sizeof(pkt), &kret, out, &outlen), 0);
+		close(fd);
+		/* the same memory on our stack: string at fp - 64, scratch at fp - 96 */
+		memcpy(mem_xlate(h->run.reg, frame - 64, size, 1), cases[i].fmt, size);
+		memcpy(mem_xlate(h->run.reg, frame - 96, 8, 1), "foo\0....", 8);
+		memcpy(mem_xlate(h->run.reg, frame - 88, 8, 1), (uint8_t[8]){ 10, 0, 0, 1 }, 8);
+		for (int k = 0; k < 3; k++)
+			a[k] = cases[i].ptr & (1 << k) ? frame + cases[i].a[k] : cases[i].a[k];
+		hret = call(h, BPF_FUNC_trace_printk, frame - 64, size, a[0], a[1], a[2]);
+		n++;
+		if ((uint32_t)hret != kret && bad++ < 5)
+			fprintf(stderr, "  trace_printk \"%s\": kernel %d, hxdp %d\n", cases[i].fmt,
+				(int)kret, (int)hret);
+	}
+	printf("  trace_printk vs kernel: %d formats, %d mismatches\n", n, bad);
+	CHECK_EQ(bad, 0);
+	CHECK_EQ(h->res.fault, 0);
+	hx_free(h);
+}
