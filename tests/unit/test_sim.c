@@ -1,6 +1,7 @@
 /* test_sim.c: the sim engine on the paper's microbenchmarks (tests/sim/mb_*.c), cycles
  * counted by the model (docs/timing.md section 4), and sim == vliw on every packet */
 #include <errno.h>
+#include <glob.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <json-c/json.h>
@@ -9,8 +10,11 @@
 #include "env.h"
 #include "image.h"
 #include "insn.h"
+#include "maps.h"
 #include "obj.h"
+#include "pcap.h"
 #include "sim.h"
+#include "vliw.h"
 #include "xdp.h"
 
 #define SIM_BUILD "build/sim"
@@ -382,3 +386,147 @@ TEST(sim_compiled_tx) { compiled("mb_tx", "", "", XDP_TX); }
 TEST(sim_compiled_redirect) { compiled("mb_redirect", "", "", XDP_REDIRECT); }
 TEST(sim_compiled_csum_10) { compiled("mb_csum", "-DNCALLS=10", "-10", XDP_TX); }
 TEST(sim_compiled_map_16) { compiled("mb_map", "-DKEYSZ=16", "-k16", XDP_TX); }
+
+/* ---- sim == vliw on the corpus: action, output bytes, maps after every packet ---- */
+
+struct side {
+	struct hxdp_obj *obj;
+	const struct engine_ops *eng;
+	void *st;
+	struct hxdp_run *run;
+	struct hxdp_xdp *x;
+	struct hxdp_result res;
+	uint32_t prog;
+};
+
+static int side_open(struct side *s, const char *path, const char *maps,
+		     const struct engine_ops *eng)
+{
+	struct engine_opts eo = { .lanes = 4, .opt = 2 };
+	char err[256];
+	struct hxdp_prog *p;
+
+	memset(s, 0, sizeof(*s));
+	s->eng = eng;
+	s->run = malloc(sizeof(*s->run));
+	s->x = malloc(sizeof(*s->x));
+	if (!s->run || !s->x || obj__open(path, &s->obj, err, sizeof(err)) ||
+	    (maps && obj__load_maps_json(s->obj, maps, err, sizeof(err))) ||
+	    !(p = obj__prog(s->obj, NULL)) || eng->open(s->obj, &eo, &s->st, err, sizeof(err))) {
+		fprintf(stderr, "  %s (%s): %s\n", path, eng->name, err);
+		return -EINVAL;
+	}
+	s->prog = p->idx;
+	run__init(s->run, &s->obj->env);
+	return 0;
+}
+
+static void side_close(struct side *s)
+{
+	if (s->st)
+		s->eng->close(s->st);
+	obj__close(s->obj);
+	free(s->run);
+	free(s->x);
+}
+
+static int side_packet(struct side *s, const struct hxdp_pkt *pk)
+{
+	if (xdp__init(s->x, pk->data, pk->len))
+		return -EINVAL;
+	s->eng->run(s->st, s->prog, s->run, run__packet(s->run, s->x, &s->res));
+	return 0;
+}
+
+static int same_maps(const struct hxdp_env *a, const struct hxdp_env *b)
+{
+	if (a->nmaps != b->nmaps)
+		return 0;
+	for (uint32_t i = 0; i < a->nmaps; i++)
+		if (a->maps[i]->values_size != b->maps[i]->values_size ||
+		    memcmp(a->maps[i]->values, b->maps[i]->values, a->maps[i]->values_size))
+			return 0;
+	return 1;
+}
+
+/* first difference between the two sides after a packet, NULL: none */
+static const char *differs(const struct side *v, const struct side *s)
+{
+	if (v->res.r0 != s->res.r0 || !v->res.fault != !s->res.fault)
+		return "action";
+	if (v->res.tgt_kind != s->res.tgt_kind || v->res.tgt_ifindex != s->res.tgt_ifindex ||
+	    v->res.tgt_map != s->res.tgt_map || v->res.tgt_key != s->res.tgt_key)
+		return "redirect target";
+	if (v->res.insns != s->res.insns)
+		return "rows executed";
+	if (xdp__out_len(v->x) != xdp__out_len(s->x) ||
+	    memcmp(xdp__out(v->x), xdp__out(s->x), xdp__out_len(v->x)))
+		return "output bytes";
+	if (!same_maps(&v->obj->env, &s->obj->env))
+		return "maps";
+	return NULL;
+}
+
+/* every packet of pcap through obj on both engines; returns the mismatches */
+static int equiv_one(const char *obj, const char *maps, const char *pcap, uint32_t *npk)
+{
+	struct side v, s;
+	struct hxdp_pkts pk = { 0 };
+	char err[256];
+	int bad = 0;
+
+	if (pcap__read(pcap, &pk, err, sizeof(err))) {
+		fprintf(stderr, "  %s\n", err);
+		return 1;
+	}
+	if (side_open(&v, obj, maps, &vliw_engine) || side_open(&s, obj, maps, &sim_engine)) {
+		bad = 1;
+		goto out;
+	}
+	for (uint32_t i = 0; i < pk.n && bad < 3; i++) {
+		const char *what;
+
+		if (side_packet(&v, &pk.pkt[i]) | side_packet(&s, &pk.pkt[i]))
+			continue;	/* refused (too short/long) by both */
+		(*npk)++;
+		if ((what = differs(&v, &s))) {
+			fprintf(stderr, "  %s on %s packet %u: %s differ\n", obj, pcap, i + 1, what);
+			bad++;
+		}
+	}
+out:
+	side_close(&v);
+	side_close(&s);
+	pcap__free(&pk);
+	return bad;
+}
+
+/* the corpus programs (build/progs) on the generator's traffic (build/pcaps); both are
+ * made by `make` and tests/suites/50-sim.sh */
+TEST(sim_equiv_corpus)
+{
+	glob_t objs, pcaps;
+	uint32_t npk = 0, runs = 0;
+
+	if (glob("build/progs/*.o", 0, NULL, &objs))
+		SKIP("no build/progs/*.o (make progs)");
+	if (glob("build/pcaps/*.pcap", 0, NULL, &pcaps)) {
+		globfree(&objs);
+		SKIP("no build/pcaps/*.pcap (build/pktgen all build/pcaps)");
+	}
+	for (size_t i = 0; i < objs.gl_pathc; i++) {
+		char maps[512], *dot;
+		const char *base = strrchr(objs.gl_pathv[i], '/') + 1;
+		struct stat sb;
+
+		snprintf(maps, sizeof(maps), "tests/progs/%s", base);
+		if ((dot = strchr(maps + strlen("tests/progs/"), '.')))
+			strcpy(dot, ".maps.json");
+		for (size_t k = 0; k < pcaps.gl_pathc; k++, runs++)
+			CHECK(!equiv_one(objs.gl_pathv[i], stat(maps, &sb) ? NULL : maps,
+					 pcaps.gl_pathv[k], &npk));
+	}
+	fprintf(stderr, "  %u runs, %u packets: sim == vliw\n", runs, npk);
+	globfree(&objs);
+	globfree(&pcaps);
+}
