@@ -38,3 +38,18 @@ fuzz: $(FUZZ_BIN) progs
 
 .PHONY: fuzz fuzz-smoke fuzz-build fuzz-replay
 -include $(FUZZ_OBJ:.o=.d)
+
+# random-program differential tester (tests/rand): optimized for long runs, ASan for CI
+RAND_SRC    := tests/rand/rdiff.c tests/rand/rgen.c tests/rand/kload.c tests/rand/rprog.c \
+		tests/fuzz/fuzz_util.c
+RAND_DEPS   := $(RAND_SRC) $(wildcard tests/rand/*.h)
+build/rand/rdiff: $(RAND_DEPS) $(filter-out build/obj/cmd_%.o,$(OBJ))
+	@mkdir -p $(@D)
+	$(CC) $(filter-out -MMD -MP,$(CFLAGS)) -Itests/rand -Itests/fuzz -o $@ $(RAND_SRC) \
+		$(filter-out build/obj/cmd_%.o,$(OBJ)) $(LDLIBS)
+build/asan/rdiff: $(RAND_DEPS) $(FUZZ_SOBJ)
+	@mkdir -p $(@D)
+	$(CC) $(filter-out -MMD -MP,$(CFLAGS)) $(SAN) -Itests/rand -Itests/fuzz -o $@ \
+		$(RAND_SRC) $(FUZZ_SOBJ) $(LDLIBS)
+rand: build/rand/rdiff build/asan/rdiff
+.PHONY: rand
