@@ -1,0 +1,32 @@
+#!/bin/sh
+# Fuzz corpora replayed under ASan+UBSan without libFuzzer (tests/fuzz/replay.c): every
+# harness's seeds (made from the project's tests), its saved corpus
+# (tests/fuzz/corpus/NAME) and its crash reproducers (tests/fuzz/regress/NAME).
+# `make fuzz-smoke` runs the fuzzers themselves.
+cd "$(dirname "$0")/../.." || exit 2
+P=0 F=0 S=0
+T=$(mktemp -d /tmp/hxdp-fuzz.XXXXXX)
+trap 'rm -rf "$T"' EXIT
+for src in tests/fuzz/fuzz_*.c; do
+	n=$(basename "$src" .c | sed 's/^fuzz_//')
+	[ "$n" = util ] && continue
+	bin=build/fuzz/replay_$n
+	if ! make -s "$bin" >"$T/make.log" 2>&1; then
+		echo "FAIL fuzz-replay $n: cannot build: $(tail -n 2 "$T/make.log" | tr '\n' ' ')"
+		F=$((F + 1))
+		continue
+	fi
+	tests/fuzz/seeds.sh "$n" "$T/$n" >/dev/null 2>&1
+	dirs="$T/$n"
+	for d in "tests/fuzz/corpus/$n" "tests/fuzz/regress/$n"; do
+		[ -d "$d" ] && dirs="$dirs $d"
+	done
+	if "$bin" $dirs >"$T/$n.log" 2>&1; then
+		echo "ok fuzz-replay $n: $(tail -n 1 "$T/$n.log")"
+		P=$((P + 1))
+	else
+		echo "FAIL fuzz-replay $n: $(grep -m 2 -E 'ERROR|SUMMARY|runtime error|differ|faulted' "$T/$n.log" | tr '\n' ' ')"
+		F=$((F + 1))
+	fi
+done
+echo "$P passed, $F failed, $S skipped"
