@@ -10,12 +10,9 @@
 #include "t.h"
 #include "maps.h"
 
-static int mk(struct hxdp_map *m, uint32_t type, uint32_t ks, uint32_t vs, uint32_t max,
-	      uint32_t flags, uint32_t ncpus)
+static int mk_err(struct hxdp_map *m, uint32_t type, uint32_t ks, uint32_t vs, uint32_t max,
+		  uint32_t flags, uint32_t ncpus, char *err)
 {
-	char err[160];
-	int e;
-
 	memset(m, 0, sizeof(*m));
 	m->type = type;
 	m->key_size = ks;
@@ -23,7 +20,15 @@ static int mk(struct hxdp_map *m, uint32_t type, uint32_t ks, uint32_t vs, uint3
 	m->max_entries = max;
 	m->map_flags = flags;
 	m->inner = -1;
-	e = map__init(m, ncpus, err, sizeof(err));
+	return map__init(m, ncpus, err, 160);
+}
+
+static int mk(struct hxdp_map *m, uint32_t type, uint32_t ks, uint32_t vs, uint32_t max,
+	      uint32_t flags, uint32_t ncpus)
+{
+	char err[160];
+	int e = mk_err(m, type, ks, vs, max, flags, ncpus, err);
+
 	if (e)
 		fprintf(stderr, "  map__init: %s\n", err);
 	return e;
@@ -69,15 +74,17 @@ TEST(maps_array)
 TEST(maps_create_errors)
 {
 	struct hxdp_map m;
+	char err[160];
 
-	CHECK_EQ(mk(&m, BPF_MAP_TYPE_ARRAY, 8, 4, 4, 0, 1), -EINVAL);
-	CHECK_EQ(mk(&m, BPF_MAP_TYPE_HASH, 4, 4, 0, 0, 1), -EINVAL);
-	CHECK_EQ(mk(&m, BPF_MAP_TYPE_LPM_TRIE, 8, 4, 4, 0, 1), -EINVAL);
-	CHECK_EQ(mk(&m, BPF_MAP_TYPE_LRU_HASH, 4, 4, 4, BPF_F_NO_PREALLOC, 1), -ENOTSUP);
-	CHECK_EQ(mk(&m, BPF_MAP_TYPE_HASH, 4, 4, 4, BPF_F_NO_COMMON_LRU, 1), -EINVAL);
-	CHECK_EQ(mk(&m, BPF_MAP_TYPE_DEVMAP, 4, 12, 4, 0, 1), -EINVAL);
-	CHECK_EQ(mk(&m, BPF_MAP_TYPE_PROG_ARRAY, 4, 8, 4, 0, 1), -EINVAL);
-	CHECK_EQ(mk(&m, BPF_MAP_TYPE_RINGBUF, 0, 0, 4096, 0, 1), -ENOTSUP);
+	CHECK_EQ(mk_err(&m, BPF_MAP_TYPE_ARRAY, 8, 4, 4, 0, 1, err), -EINVAL);
+	CHECK_EQ(mk_err(&m, BPF_MAP_TYPE_HASH, 4, 4, 0, 0, 1, err), -EINVAL);
+	CHECK_EQ(mk_err(&m, BPF_MAP_TYPE_LPM_TRIE, 8, 4, 4, 0, 1, err), -EINVAL);
+	CHECK_EQ(mk_err(&m, BPF_MAP_TYPE_LRU_HASH, 4, 4, 4, BPF_F_NO_PREALLOC, 1, err), -ENOTSUP);
+	CHECK_EQ(mk_err(&m, BPF_MAP_TYPE_HASH, 4, 4, 4, BPF_F_NO_COMMON_LRU, 1, err), -EINVAL);
+	CHECK_EQ(mk_err(&m, BPF_MAP_TYPE_DEVMAP, 4, 12, 4, 0, 1, err), -EINVAL);
+	CHECK_EQ(mk_err(&m, BPF_MAP_TYPE_PROG_ARRAY, 4, 8, 4, 0, 1, err), -EINVAL);
+	CHECK_EQ(mk_err(&m, BPF_MAP_TYPE_RINGBUF, 0, 0, 4096, 0, 1, err), -ENOTSUP);
+	CHECK(strstr(err, "ringbuf") != NULL);
 	CHECK(!strcmp(map__type_name(BPF_MAP_TYPE_LRU_PERCPU_HASH), "lru_percpu_hash"));
 }
 
