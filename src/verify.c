@@ -1694,6 +1694,11 @@ static int helper_mem(struct venv *e, uint32_t i, int regno, uint64_t size, int 
 			return 0;
 		}
 		err = stack_readable(e, i, sf, a.lo, a.lo + (int64_t)size);
+		for (int64_t b = a.lo & ~7; !err && b < a.lo + (int64_t)size; b += 8)
+			if (sf->slot[b] == S_SPILL && is_ptr(sf->spill[b / 8].type))
+				err = vfail(e, -EACCES, i, "R%d leaks addr: a pointer spilled at "
+					    "fp%lld is passed to a helper as data", regno,
+					    (long long)(b - HXDP_STACK_SIZE));
 		return err;
 	}
 	return vfail(e, -EACCES, i, "R%d type=%s expected=fp, pkt, pkt_meta, map_value", regno,

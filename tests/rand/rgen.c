@@ -303,11 +303,12 @@ static void block_map(struct gen *g)
 	emit(g, I_ST_dw, 10, 0, -72, (int32_t)below(g, map == RMAP_ARR ? 10 : 6));
 	if (chance(g, 30))
 		emit(g, I_STX_w, 10, sreg(g), -72, 0);
+	if (helper == 1)	/* before r1-r3 hold pointers: only scalars reach the map */
+		emit(g, I_STX_dw, 10, sreg(g), -88, 0);
 	map_ref(g, 1, map);
 	emit(g, I_MOV64_X, 2, 10, 0, 0);
 	emit(g, I_ADD64_K, 2, 0, 0, -72);
 	if (helper == 1) {
-		emit(g, I_STX_dw, 10, sreg(g), -88, 0);
 		emit(g, I_MOV64_X, 3, 10, 0, 0);
 		emit(g, I_ADD64_K, 3, 0, 0, -88);
 		emit(g, I_MOV64_K, 4, 0, 0, (int32_t)below(g, 3));
