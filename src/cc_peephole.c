@@ -1,8 +1,453 @@
-/* cc_peephole.c */
+/* cc_peephole.c: instruction reduction and the extended ISA (paper section 3.1-3.2).
+ *  - bounds checks: `if (p + N > data_end) goto L` (every compare of a register with
+ *    the current data_end, either side, > >= < <=) becomes jpkt, which compares with the
+ *    packet's real end, so it branches exactly as the original on every packet, short
+ *    ones included; the data_end load then usually dies;
+ *  - offset folding: a base (or jpkt operand, or add) defined as `s + K` is replaced by
+ *    s with K folded into the offset, while s still holds its value;
+ *  - 3-operand fusion: `mov d, s; op d, x` -> `d = s op x` for every ALU op, 32 and 64
+ *    bit, register and immediate;
+ *  - parametrized exit: `r0 = K; exit` -> `exit K` (and a jump to a lone exit becomes
+ *    that exit);
+ *  - zeroing removal: a zero store to stack bytes no path from the entry may have
+ *    written, and a zero move to a register no path may have written, are removed: the
+ *    hardware self-reset zeroes registers and stack at every program entry;
+ *  - 6-byte copies: a 4-byte and a 2-byte load of adjacent bytes whose values are only
+ *    stored to adjacent bytes become one ldx6/stx6 pair (MAC addresses).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
 #include "cc.h"
+#include "env.h"
+
+#define R(n) ((cc_regs)(1u << (n)))
+#define STACK_BYTES (HXDP_MAX_FRAMES * HXDP_STACK_SIZE)
+#define SW (STACK_BYTES / 64)
+#define MANY (CC_NONE - 1)
+
+/* ---- bounds checks ---- */
+
+static int jpkt_of(int op, int end_left)
+{
+	static const int right[] = { [0] = I_JPKT_GT, [1] = I_JPKT_GE, [2] = I_JPKT_LT,
+				     [3] = I_JPKT_LE };
+	static const int left[] = { [0] = I_JPKT_LT, [1] = I_JPKT_LE, [2] = I_JPKT_GT,
+				    [3] = I_JPKT_GE };
+	int k;
+
+	switch (op) {
+	case I_JGT_X: k = 0; break;
+	case I_JGE_X: k = 1; break;
+	case I_JLT_X: k = 2; break;
+	case I_JLE_X: k = 3; break;
+	default: return -1;
+	}
+	return end_left ? left[k] : right[k];
+}
+
+static int bounds_checks(struct cc *c)
+{
+	int changed = 0;
+
+	for (uint32_t i = 0; i < c->n; i++) {
+		struct cc_insn *in = &c->v[i];
+		int end_left, id;
+
+		if (cc__form(in) != F_JCC_X)
+			continue;
+		end_left = c->kind[i][in->dst] == K_PKTEND;
+		if (!end_left && c->kind[i][in->src] != K_PKTEND)
+			continue;
+		if ((id = jpkt_of(in->op, end_left)) < 0)
+			continue;
+		in->dst = end_left ? in->src : in->dst;
+		in->op = id;
+		in->src = isa_info[id].selv;
+		in->imm = 0;
+		changed = 1;
+	}
+	return changed;
+}
+
+/* ---- offset folding ---- */
+
+/* r at i is `s + k` (an add3 whose source still holds its value) */
+static int offset_of(const struct cc *c, uint32_t i, int r, int *s, int64_t *k)
+{
+	uint32_t d = c->rdef[i][r];
+	const struct cc_insn *m;
+
+	if (d >= MANY)
+		return 0;
+	m = &c->v[d];
+	if (m->op != I_ADD3_64K || m->src == r || c->rdef[i][m->src] != c->rdef[d][m->src] ||
+	    c->rdef[d][m->src] == MANY)
+		return 0;
+	*s = m->src;
+	*k = m->imm;
+	return 1;
+}
+
+static int fold_offsets(struct cc *c)
+{
+	int changed = 0, s;
+	int64_t k;
+
+	for (uint32_t i = 0; i < c->n; i++) {
+		struct cc_insn *in = &c->v[i];
+		int form = cc__form(in);
+
+		switch (form) {
+		case F_LDX: case F_LDX6: case F_LDXSPEC:
+			if (offset_of(c, i, in->src, &s, &k) && in->off + k >= INT16_MIN &&
+			    in->off + k <= INT16_MAX) {
+				in->src = s;
+				in->off += k;
+				changed = 1;
+			}
+			break;
+		case F_ST: case F_STX: case F_ST6: case F_STX6:
+			if (offset_of(c, i, in->dst, &s, &k) && in->off + k >= INT16_MIN &&
+			    in->off + k <= INT16_MAX && (form == F_ST || form == F_ST6 ||
+							  in->src != in->dst)) {
+				in->dst = s;
+				in->off += k;
+				changed = 1;
+			}
+			break;
+		case F_JPKT:
+			if (offset_of(c, i, in->dst, &s, &k) && in->imm + k >= INT32_MIN &&
+			    in->imm + k <= INT32_MAX) {
+				in->dst = s;
+				in->imm += k;
+				changed = 1;
+			}
+			break;
+		case F_ALU3_K:
+			if (in->op == I_ADD3_64K && offset_of(c, i, in->src, &s, &k) &&
+			    in->imm + k >= INT32_MIN && in->imm + k <= INT32_MAX) {
+				in->src = s;
+				in->imm += k;
+				changed = 1;
+			}
+			break;
+		}
+	}
+	return changed;
+}
+
+/* ---- 3-operand fusion ---- */
+
+static int fuse_one(struct cc *c, uint32_t m, uint32_t end)
+{
+	struct cc_insn *mv = &c->v[m];
+	int d = mv->dst, s = mv->src, mv64 = mv->op == I_MOV64_X;
+
+	for (uint32_t j = m + 1; j < end; j++) {
+		struct cc_insn *in = &c->v[j];
+		int op, sgn, is64, kf, id, form = cc__form(in);
+
+		if (in->op == CC_NOP)
+			continue;
+		if (!(cc__uses(in) & R(d))) {
+			if (cc__defs(in) & (R(s) | R(d)))
+				return 0;
+			continue;
+		}
+		if (cc__alu(in, &op, &sgn, &is64, &kf) != 2 || in->dst != d || op == BPF_MOV ||
+		    (!mv64 && is64) || (id = cc__alu3_id(op, sgn, is64, kf)) < 0)
+			return 0;
+		if (form == F_ALU_X)
+			in->src2 = in->src == d ? s : in->src;
+		in->op = id;
+		in->src = s;
+		mv->op = CC_NOP;
+		return 1;
+	}
+	return 0;
+}
+
+static int fuse3(struct cc *c)
+{
+	int changed = 0;
+
+	for (uint32_t b = 0; b < c->nb; b++) {
+		uint32_t end = c->b[b].first + c->b[b].n;
+
+		for (uint32_t i = c->b[b].first; i < end; i++) {
+			struct cc_insn *in = &c->v[i];
+
+			if ((in->op == I_MOV64_X || in->op == I_MOV32_X) && in->dst != in->src)
+				changed |= fuse_one(c, i, end);
+		}
+	}
+	return changed;
+}
+
+/* ---- parametrized exit ---- */
+
+static int exits(struct cc *c)
+{
+	int changed = 0;
+
+	for (uint32_t i = 0; i < c->n; i++) {
+		struct cc_insn *in = &c->v[i];
+		uint32_t d;
+
+		if (in->op == I_JA) {
+			const struct cc_block *t = &c->b[in->tgt];
+
+			if (c->v[t->first].op == I_EXIT || c->v[t->first].op == I_EXITK) {
+				in->op = c->v[t->first].op;
+				in->imm = c->v[t->first].imm;
+				in->tgt = CC_NONE;
+				changed = 1;
+			}
+			continue;
+		}
+		if (in->op != I_EXIT || (d = c->rdef[i][0]) >= MANY)
+			continue;
+		if (c->v[d].op == I_MOV64_K || (c->v[d].op == I_MOV32_K && c->v[d].imm >= 0)) {
+			in->op = I_EXITK;
+			in->imm = c->v[d].imm;
+			changed = 1;
+		}
+	}
+	return changed;
+}
+
+/* ---- zeroing removal ---- */
+
+struct written {
+	uint64_t stack[SW];	/* bit o: stack byte o (from the region start) may be written */
+	cc_regs regs;		/* registers that may be written */
+};
+
+static int helper_writes_mem(int32_t id)
+{
+	switch (id) {
+	case BPF_FUNC_map_lookup_elem: case BPF_FUNC_map_update_elem:
+	case BPF_FUNC_map_delete_elem: case BPF_FUNC_redirect: case BPF_FUNC_redirect_map:
+	case BPF_FUNC_tail_call: case BPF_FUNC_csum_diff: case BPF_FUNC_ktime_get_ns:
+	case BPF_FUNC_get_prandom_u32: case BPF_FUNC_get_smp_processor_id:
+	case BPF_FUNC_xdp_adjust_head: case BPF_FUNC_xdp_adjust_tail:
+	case BPF_FUNC_xdp_adjust_meta: case BPF_FUNC_map_lookup_percpu_elem:
+		return 0;
+	}
+	return 1;
+}
+
+/* the stack bytes [lo, hi) from the region start an access covers, 0: unknown */
+static int stack_range(const struct cc *c, uint32_t i, int base, int size, int *lo)
+{
+	const struct cc_insn *in = &c->v[i];
+	int64_t o;
+
+	if (c->kind[i][base] != K_STACK || c->soff[i][base] == INT16_MIN)
+		return 0;
+	o = (int64_t)STACK_BYTES + c->soff[i][base] + in->off;
+	if (o < 0 || o + size > STACK_BYTES)
+		return 0;
+	*lo = (int)o;
+	return 1;
+}
+
+static void mark(struct written *w, int lo, int n)
+{
+	for (int b = lo; b < lo + n; b++)
+		w->stack[b / 64] |= 1ull << (b % 64);
+}
+
+static int marked(const struct written *w, int lo, int n)
+{
+	for (int b = lo; b < lo + n; b++)
+		if (w->stack[b / 64] & (1ull << (b % 64)))
+			return 1;
+	return 0;
+}
+
+static void w_transfer(const struct cc *c, uint32_t i, struct written *w)
+{
+	const struct cc_insn *in = &c->v[i];
+	int lo;
+
+	w->regs |= cc__defs(in);
+	if (cc__is_store(in)) {
+		if (stack_range(c, i, in->dst, cc__access_size(in), &lo))
+			mark(w, lo, cc__access_size(in));
+		else if (c->kind[i][in->dst] == K_STACK || c->kind[i][in->dst] == K_ANY)
+			memset(w->stack, 0xff, sizeof(w->stack));
+	} else if (cc__is_call(in) && helper_writes_mem(in->imm)) {
+		memset(w->stack, 0xff, sizeof(w->stack));
+	}
+}
+
+static int zeroing(struct cc *c)
+{
+	struct written *in = calloc(c->nb, sizeof(*in)), s;
+	uint8_t *seen = calloc(c->nb, 1);
+	int changed = 1, removed = 0;
+
+	if (!in || !seen) {
+		free(in);
+		free(seen);
+		return -ENOMEM;
+	}
+	in[0].regs = R(1) | R(2) | R(CC_FP);
+	seen[0] = 1;
+	while (changed) {
+		changed = 0;
+		for (uint32_t b = 0; b < c->nb; b++) {
+			if (!seen[b])
+				continue;
+			s = in[b];
+			for (uint32_t i = c->b[b].first; i < c->b[b].first + c->b[b].n; i++)
+				w_transfer(c, i, &s);
+			for (int k = 0; k < 2; k++) {
+				uint32_t t = c->b[b].succ[k];
+				struct written u;
+
+				if (t == CC_NONE)
+					continue;
+				u = in[t];
+				for (int x = 0; x < SW; x++)
+					u.stack[x] |= s.stack[x];
+				u.regs |= s.regs;
+				if (!seen[t] || memcmp(&u, &in[t], sizeof(u))) {
+					in[t] = u;
+					seen[t] = changed = 1;
+				}
+			}
+		}
+	}
+	for (uint32_t b = 0; b < c->nb; b++) {
+		s = in[b];
+		for (uint32_t i = c->b[b].first; i < c->b[b].first + c->b[b].n; i++) {
+			struct cc_insn *x = &c->v[i];
+			int lo, f = cc__form(x);
+
+			if ((f == F_ST || f == F_ST6) && !x->imm &&
+			    stack_range(c, i, x->dst, cc__access_size(x), &lo) &&
+			    !marked(&s, lo, cc__access_size(x))) {
+				x->op = CC_NOP;
+				removed = 1;
+				continue;
+			}
+			if ((x->op == I_MOV64_K || x->op == I_MOV32_K) && !x->imm &&
+			    !(s.regs & R(x->dst))) {
+				x->op = CC_NOP;
+				removed = 1;
+				continue;
+			}
+			w_transfer(c, i, &s);
+		}
+	}
+	free(in);
+	free(seen);
+	return removed;
+}
+
+/* ---- 6-byte copies ---- */
+
+/* a load whose value only a store of the same size uses, in the same block */
+static int load_store(const struct cc *c, uint32_t l, uint32_t end, uint32_t *st)
+{
+	const struct cc_insn *ld = &c->v[l];
+
+	for (uint32_t j = l + 1; j < end; j++) {
+		const struct cc_insn *in = &c->v[j];
+
+		if (in->op == CC_NOP)
+			continue;
+		if (!(cc__uses(in) & R(ld->dst)))
+			continue;
+		if (cc__form(in) != F_STX || in->src != ld->dst || in->dst == ld->dst ||
+		    cc__access_size(in) != cc__access_size(ld) || (c->live[j] & R(ld->dst)))
+			return 0;
+		*st = j;
+		return 1;
+	}
+	return 0;
+}
+
+/* nothing in (a, b) but the pair's own instructions touches memory, redefines a base,
+ * or reads or writes the value register */
+static int quiet_between(const struct cc *c, uint32_t a, uint32_t b, const uint32_t *skip,
+			 int nskip, cc_regs bases, cc_regs val)
+{
+	for (uint32_t j = a + 1; j < b; j++) {
+		const struct cc_insn *in = &c->v[j];
+		int k;
+
+		for (k = 0; k < nskip && skip[k] != j; k++)
+			;
+		if (k < nskip || in->op == CC_NOP)
+			continue;
+		if (cc__is_store(in) || cc__is_call(in) || cc__is_load(in) ||
+		    (cc__defs(in) & (bases | val)) || (cc__uses(in) & val))
+			return 0;
+	}
+	return 1;
+}
+
+static int pair6(struct cc *c, uint32_t i, uint32_t sw, uint32_t h, uint32_t sh)
+{
+	struct cc_insn *w = &c->v[i], *hw = &c->v[h], *s4 = &c->v[sw], *s2 = &c->v[sh];
+	uint32_t lo = h < i ? h : i, hi = sw > sh ? sw : sh, skip[4] = { i, h, sw, sh };
+	int val = w->dst, src = w->src, dst = s4->dst, off = w->off, doff = s4->off;
+
+	if (hw->src != src || hw->off != off + 4 || s2->dst != dst || s2->off != doff + 4 ||
+	    (i > sw || i > sh || h > sw || h > sh) || val == src || val == dst ||
+	    !quiet_between(c, lo, hi, skip, 4, R(src) | R(dst), R(val)) ||
+	    (c->live[hi] & R(val)))
+		return 0;
+	c->v[lo] = (struct cc_insn){ .op = I_LDX6, .dst = val, .src = src, .off = off,
+				     .origin = w->origin, .tgt = CC_NONE };
+	c->v[hi] = (struct cc_insn){ .op = I_STX6, .dst = dst, .src = val, .off = doff,
+				     .origin = c->v[hi].origin, .tgt = CC_NONE };
+	c->v[lo == i ? h : i].op = CC_NOP;
+	c->v[hi == sw ? sh : sw].op = CC_NOP;
+	return 1;
+}
+
+static int copy6(struct cc *c)
+{
+	int changed = 0;
+
+	for (uint32_t b = 0; b < c->nb; b++) {
+		uint32_t end = c->b[b].first + c->b[b].n;
+
+		for (uint32_t i = c->b[b].first; i < end; i++) {
+			uint32_t sw, sh;
+
+			if (c->v[i].op != I_LDX_w || !load_store(c, i, end, &sw))
+				continue;
+			for (uint32_t h = c->b[b].first; h < end; h++)
+				if (c->v[h].op == I_LDX_h && load_store(c, h, end, &sh) &&
+				    pair6(c, i, sw, h, sh)) {
+					changed = 1;
+					break;
+				}
+		}
+	}
+	return changed;
+}
 
 int cc_peephole__run(struct cc *c)
 {
-	(void)c;
+	int e;
+
+	bounds_checks(c);
+	fold_offsets(c);
+	fuse3(c);
+	exits(c);
+	if ((e = cc_cfg__build(c)) || (e = cc_dataflow__run(c)))
+		return e;
+	if ((e = zeroing(c)) < 0)
+		return e;
+	if ((e = cc_cfg__build(c)) || (e = cc_dataflow__run(c)))
+		return e;
+	copy6(c);
 	return 0;
 }
