@@ -373,8 +373,7 @@ static int sim_run(void *st, uint32_t prog, struct hxdp_run *run, uint64_t r1)
 	struct sim *s = st;
 	struct hxdp_xdp *x = run->xdp;
 	uint32_t base = x ? x->data : 0, len = x ? x->data_end - x->data : 64;
-	struct sim_pkt alone = { 0 }, *p = &s->last;
-	struct sim_nic idle;
+	struct sim_pkt *p = &s->last;
 	int e = execute(s, prog, run, r1, base, len);
 
 	if (e)
@@ -385,13 +384,9 @@ static int sim_run(void *st, uint32_t prog, struct hxdp_run *run, uint64_t r1)
 		p->out_len = x->data_end - x->data;
 	if (s->conf.rate_mpps > 0)
 		p->offered = (uint64_t)(s->npkts * SIM_MHZ / s->conf.rate_mpps);
-	alone.len = p->len;
-	alone.out_len = p->out_len;
 	sim__time(&s->nic, &s->m, s->rows, s->nrows, p, s->trace, s->npkts);
-	sim_nic__init(&idle);
-	sim__time(&idle, &s->m, s->rows, s->nrows, &alone, NULL, 0);
 	s->npkts++;
-	if (sim_stats__add(&s->stats, p, &alone, run->res->r0))
+	if (sim_stats__add(&s->stats, p, run->res->r0))
 		return run__fault(run, -ENOMEM, "sim: out of memory");
 	return run->res->fault;
 }

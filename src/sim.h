@@ -70,8 +70,9 @@ struct sim_nic {
 	uint64_t buf_free[2];	/* each packet buffer free from this cycle */
 	uint64_t in_free;	/* input bus free (back-to-back arrivals) */
 	uint32_t buf;		/* buffer of the last packet */
-	uint32_t npending;	/* packets whose frames still occupy the PIQ */
+	/* packets whose frames still occupy the PIQ: a ring in arrival order */
 	struct { uint64_t release; uint32_t frames; } pending[SIM_PIQ_FRAMES];
+	uint32_t head, npending, used;	/* used: their frames */
 	int started;
 };
 
@@ -87,6 +88,7 @@ struct sim_pkt {
 	uint32_t rows;
 	uint32_t stall[SIM_NCAUSE];
 	uint64_t latency;	/* cycles from arrival to the last frame out (or end) */
+	uint64_t latency_alone;	/* the same on an idle core (no queueing) */
 };
 
 static inline uint32_t sim__frames(uint32_t bytes)

@@ -27,8 +27,7 @@ struct sim_info {
 	double rate_mpps;
 };
 
-int sim_stats__add(struct sim_stats *s, const struct sim_pkt *stream,
-		   const struct sim_pkt *alone, uint64_t action);
+int sim_stats__add(struct sim_stats *s, const struct sim_pkt *stream, uint64_t action);
 void sim_stats__free(struct sim_stats *s);
 double sim_stats__mpps(const struct sim_stats *s);
 int sim_stats__json(const struct sim_stats *s, const struct sim_info *info,

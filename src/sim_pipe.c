@@ -295,33 +295,35 @@ static uint64_t max64(uint64_t a, uint64_t b)
 	return a > b ? a : b;
 }
 
-/* back-pressure: frame 0 enters when the PIQ has room for the whole packet */
+static void piq_pop(struct sim_nic *nic)
+{
+	nic->used -= nic->pending[nic->head].frames;
+	nic->head = (nic->head + 1) % SIM_PIQ_FRAMES;
+	nic->npending--;
+}
+
+/* back-pressure: frame 0 enters when the PIQ has room for the whole packet. Packets
+ * leave it in order (their frames are released in order). */
 static uint64_t piq_enter(struct sim_nic *nic, uint64_t t, uint32_t frames)
 {
-	uint32_t used = 0, k = 0;
-
-	for (uint32_t i = 0; i < nic->npending; i++)
-		if (nic->pending[i].release > t)
-			nic->pending[k++] = nic->pending[i];
-	nic->npending = k;
-	for (uint32_t i = 0; i < k; i++)
-		used += nic->pending[i].frames;
-	for (uint32_t i = 0; i < k && used + frames > SIM_PIQ_FRAMES; i++) {
-		t = max64(t, nic->pending[i].release);
-		used -= nic->pending[i].frames;
+	while (nic->npending && nic->pending[nic->head].release <= t)
+		piq_pop(nic);
+	while (nic->npending && (nic->used + frames > SIM_PIQ_FRAMES ||
+				 nic->npending == SIM_PIQ_FRAMES)) {
+		t = max64(t, nic->pending[nic->head].release);
+		piq_pop(nic);
 	}
 	return t;
 }
 
 static void piq_hold(struct sim_nic *nic, uint64_t release, uint32_t frames)
 {
-	if (nic->npending == SIM_PIQ_FRAMES) {	/* at most one per frame: full */
-		memmove(nic->pending, nic->pending + 1,
-			(SIM_PIQ_FRAMES - 1) * sizeof(nic->pending[0]));
-		nic->npending--;
-	}
-	nic->pending[nic->npending].release = release;
-	nic->pending[nic->npending++].frames = frames;
+	uint32_t i = (nic->head + nic->npending) % SIM_PIQ_FRAMES;
+
+	nic->pending[i].release = release;
+	nic->pending[i].frames = frames;
+	nic->npending++;
+	nic->used += frames;
 }
 
 void sim__time(struct sim_nic *nic, const struct sim_model *m, const struct sim_row *rows,
@@ -377,6 +379,9 @@ void sim__time(struct sim_nic *nic, const struct sim_model *m, const struct sim_
 		piq_hold(nic, max64(p->end, p->arrival + fin - 1), fin);
 	}
 	p->latency = p->emit_end + 1 - p->arrival;
+	/* alone, the packet arrives at its select; nothing after select depends on the
+	 * packets before it (the previous one held the core until its last commit - 3) */
+	p->latency_alone = p->emit_end + 1 - p->select;
 	nic->end = p->end;
 	nic->commit = p->commit;
 	nic->in_free = p->arrival + fin;

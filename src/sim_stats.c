@@ -24,8 +24,7 @@ static uint32_t size_class(uint32_t len)
 	return SIM_NSIZE - 1;
 }
 
-int sim_stats__add(struct sim_stats *s, const struct sim_pkt *stream,
-		   const struct sim_pkt *alone, uint64_t action)
+int sim_stats__add(struct sim_stats *s, const struct sim_pkt *stream, uint64_t action)
 {
 	struct sim_pstat *e;
 
@@ -43,7 +42,7 @@ int sim_stats__add(struct sim_stats *s, const struct sim_pkt *stream,
 	e->rows = stream->rows;
 	e->queue = stream->select - stream->arrival;
 	e->lat_stream = stream->latency;
-	e->lat_alone = alone->latency;
+	e->lat_alone = stream->latency_alone;
 	e->cls = (uint8_t)((action < SIM_NACT - 1 ? action : SIM_NACT - 1) * SIM_NSIZE +
 			   size_class(stream->len));
 	for (int c = 0; c < SIM_NCAUSE; c++)

@@ -109,3 +109,28 @@ TEST(sim_pipe_input_bound)
 	/* 1514-byte packets sent back out: one frame per cycle is the limit */
 	CHECK(steady(r, 1, 1, 1514, 1514) == 48.0);
 }
+
+/* the unloaded latency the stream reports is what an idle core gives */
+TEST(sim_pipe_latency_alone)
+{
+	struct sim_row r[] = {
+		{ .wr = R(0), .lat = 3, .helper = 1 },
+		{ .wr = R(3), .frames_id = 3, .lat = 1, .helper = -1 },
+		{ .ctl = SIM_CTL_EXIT_IF, .lat = 1, .helper = -1 },
+	};
+	static const uint32_t len[] = { 64, 1514, 64, 256, 1514, 1514, 64, 512 };
+	struct sim_model m = { .early_exit = 1 };
+	struct sim_nic nic, idle;
+
+	sim_nic__init(&nic);
+	for (int i = 0; i < 64; i++) {
+		struct sim_pkt p = { .len = len[i % 8], .out_len = i % 3 ? len[i % 8] : 0 };
+		struct sim_pkt a = p;
+
+		sim__time(&nic, &m, r, 3, &p, NULL, i);
+		sim_nic__init(&idle);
+		sim__time(&idle, &m, r, 3, &a, NULL, 0);
+		CHECK_EQ(p.latency_alone, a.latency);
+		CHECK_EQ(p.cycles, a.cycles);
+	}
+}
