@@ -44,6 +44,15 @@ part() {
 	return 1
 }
 
+# simpart NAME ARGS...: the sim engine's figures from hxdp run --engine sim -j, or from
+# hxdp bench sim (the same engine report hook) while hxdp run does not print them
+simpart() {
+	name=$1
+	shift
+	part "$name" $H run -j --engine sim "$@"
+	grep -q '"mpps"' "$P/$name.json" || part "$name" $H bench sim -j "$@"
+}
+
 # ---- inputs ---------------------------------------------------------------------------
 for src in tests/bench/*.c; do
 	n=$(basename "$src" .c)
@@ -85,12 +94,12 @@ for n in $progs; do
 		part "$n.run.$c" $H bench run -j --each --prog "$n" $maps --repeat $REPEAT \
 			--trials $TRIALS "$obj" --pcap "$W/pcaps/$c.pcap"
 		# shellcheck disable=SC2086
-		part "$n.sim.$c" $H run -j --engine sim --prog "$n" $maps "$obj" \
+		simpart "$n.sim.$c" --prog "$n" $maps "$obj" \
 			--pcap "$W/pcaps/$c.pcap"
 	done
 	for s in $sizes; do
 		# shellcheck disable=SC2086
-		part "$n.size.$s" $H run -j --engine sim --prog "$n" $maps "$obj" \
+		simpart "$n.size.$s" --prog "$n" $maps "$obj" \
 			--pcap "$W/sizes/$s.pcap"
 	done
 done

@@ -995,8 +995,10 @@ static void md_sim(struct rep *r, FILE *f)
 
 	fprintf(f, "## 3. Simulated NIC (issue 6)\n\n"
 		"sim engine, 4 lanes, frames of one size offered back to back (`sizes` traffic "
-		"split by length). Mpps is the saturated stream's; latency is what "
-		"docs/timing.md defines.\n\n");
+		"split by length). Mpps is the saturated stream's; cycles per packet and "
+		"latency are means over the packets, the latency being a packet's alone on an "
+		"idle NIC as docs/timing.md defines it (from the first frame in to the last "
+		"frame out).\n\n");
 	md_sizes(r, f, "Throughput, Mpps:", "mpps", "%.3g", 1);
 	md_sizes(r, f, "Latency, ns:", "latency_ns", "%.0f", 0);
 	md_sizes(r, f, "Cycles per packet:", "cycles_per_packet", "%.1f", 0);

@@ -607,6 +607,49 @@ static int do_run(struct cli *c, int argc, char **argv)
 	return rc;
 }
 
+/* ---- sim: the engine's own report over one pass ----------------------------------- */
+
+/* every packet once, in order, through an engine with a report hook (the sim engine's
+ * throughput, cycles and latency); the same figures `hxdp run --engine sim -j` gives */
+static int do_sim(struct cli *c, int argc, char **argv)
+{
+	struct bench_opts o;
+	struct side s = { .name = "sim" };
+	struct hxdp_pkts pk = { 0 };
+	struct hxdp_result res;
+	char err[512];
+	int rc = run_parse(argc, argv, &o);
+	json_object *j;
+
+	if (rc)
+		return rc;
+	o.repeat = 1;
+	if (pcap__read(o.pcap, &pk, err, sizeof(err)))
+		return cli_error("%s", err);
+	if (side_open(&s, &o, pk.n))
+		rc = cli_error("%s", s.missing);
+	else if (!s.eng->report)
+		rc = cli_error("engine %s has no report", s.name);
+	for (uint32_t i = 0; rc == EXIT_OK && i < pk.n; i++) {
+		if (xdp__init(s.x, pk.pkt[i].data, pk.pkt[i].len))
+			continue;
+		s.eng->run(s.st, s.prog, s.r, run__packet(s.r, s.x, &res));
+	}
+	if (rc == EXIT_OK) {
+		j = json_object_new_object();
+		json_object_object_add(j, "object", json_object_new_string(o.obj));
+		json_object_object_add(j, "pcap", json_object_new_string(o.pcap));
+		json_object_object_add(j, "packets", json_object_new_int(pk.n));
+		s.eng->report(s.st, c->json ? j : NULL, stdout, -1);
+		if (c->json)
+			puts(json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN));
+		json_object_put(j);
+	}
+	side_close(&s);
+	pcap__free(&pk);
+	return rc;
+}
+
 /* ---- split -------------------------------------------------------------------------- */
 
 #define MAX_LENGTHS 64
@@ -726,6 +769,8 @@ static int do_bench(struct cli *c, int argc, char **argv)
 		return cli_usage(&cmd_bench);
 	if (!strcmp(argv[1], "run"))
 		return do_run(c, argc - 1, argv + 1);
+	if (!strcmp(argv[1], "sim"))
+		return do_sim(c, argc - 1, argv + 1);
 	if (!strcmp(argv[1], "split"))
 		return do_split(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "time"))
@@ -741,6 +786,7 @@ const struct cli_cmd cmd_bench = {
 	.usage =
 	"bench run PROG.o --pcap IN [--maps INIT.json] [--prog NAME] [--engines vm,vliw,sim]\n"
 	"          [--repeat N] [--trials N] [--packets N] [--each] [--no-kernel]\n"
+	"bench sim PROG.o --pcap IN [--maps INIT.json] [--prog NAME]\n"
 	"bench split IN.pcap DIR\n"
 	"bench time [--runs N] 'COMMAND'\n"
 	"bench report PARTS_DIR OUT_DIR\n"
@@ -754,6 +800,8 @@ const struct cli_cmd cmd_bench = {
 	"  eBPF instruction (vm\n"
 	"  counts them), rows per packet (vliw, sim), engine/kernel ratios and verdict\n"
 	"  mismatches against the kernel. A side that cannot run says why (\"missing\").\n"
+	"sim: every packet once through the sim engine, then its report (Mpps, cycles,\n"
+	"  latency), as `hxdp run --engine sim -j` gives them.\n"
 	"split: DIR/LEN.pcap for every frame length in IN.pcap.\n"
 	"time: wall time of `sh -c COMMAND` (stdout discarded), min and median.\n"
 	"report: results.json, README.md and plot data in OUT_DIR from the JSON parts\n"
