@@ -185,11 +185,13 @@ static void trace_cycle(struct pipe *q, int cause)
 		int32_t v = q->st[s];
 
 		if (is_real(v))
-			fprintf(q->trace, " %s=%u:%u#%d", sn[s], q->rows[v].prog, q->rows[v].pc, v);
+			fprintf(q->trace, " %s=%u:%u", sn[s], q->rows[v].prog, q->rows[v].pc);
 		else
 			fprintf(q->trace, " %s=%s", sn[s], v == PHANTOM ? "squash" : "-");
 	}
-	if (cause >= 0)
+	if (q->ended && q->t > q->end)
+		fprintf(q->trace, " (ended: draining)");
+	else if (cause >= 0)
 		fprintf(q->trace, " [%s]", sim_cause_name[cause]);
 	fputc('\n', q->trace);
 }
