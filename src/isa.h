@@ -16,18 +16,18 @@
  */
 
 /* ALU and ALU64 with register (X) and immediate (K) source */
-#define ISA_ALU(X, op, name, sel, selv, ver, g32, g64)                                 \
-	X(name##32_K, 0x04 | (op), sel, selv, #name "32", F_ALU_K, ver, g32)            \
-	X(name##32_X, 0x0c | (op), sel, selv, #name "32", F_ALU_X, ver, g32)            \
-	X(name##64_K, 0x07 | (op), sel, selv, #name, F_ALU_K, ver, g64)                  \
-	X(name##64_X, 0x0f | (op), sel, selv, #name, F_ALU_X, ver, g64)
+#define ISA_ALU(X, op, name, str, sel, selv, ver, g32, g64)                            \
+	X(name##32_K, 0x04 | (op), sel, selv, str "32", F_ALU_K, ver, g32)              \
+	X(name##32_X, 0x0c | (op), sel, selv, str "32", F_ALU_X, ver, g32)              \
+	X(name##64_K, 0x07 | (op), sel, selv, str, F_ALU_K, ver, g64)                    \
+	X(name##64_X, 0x0f | (op), sel, selv, str, F_ALU_X, ver, g64)
 
 /* conditional jumps, 64-bit (JMP) and 32-bit (JMP32) compares */
-#define ISA_JCC(X, op, name, ver)                                                       \
-	X(name##_K, 0x05 | (op), S_NONE, 0, #name, F_JCC_K, ver, G_BASE64)               \
-	X(name##_X, 0x0d | (op), S_NONE, 0, #name, F_JCC_X, ver, G_BASE64)               \
-	X(name##32_K, 0x06 | (op), S_NONE, 0, #name "32", F_JCC_K, 2, G_BASE32)          \
-	X(name##32_X, 0x0e | (op), S_NONE, 0, #name "32", F_JCC_X, 2, G_BASE32)
+#define ISA_JCC(X, op, name, str, ver)                                                  \
+	X(name##_K, 0x05 | (op), S_NONE, 0, str, F_JCC_K, ver, G_BASE64)                 \
+	X(name##_X, 0x0d | (op), S_NONE, 0, str, F_JCC_X, ver, G_BASE64)                 \
+	X(name##32_K, 0x06 | (op), S_NONE, 0, str "32", F_JCC_K, 2, G_BASE32)            \
+	X(name##32_X, 0x0e | (op), S_NONE, 0, str "32", F_JCC_X, 2, G_BASE32)
 
 /* atomic read-modify-write on 32 (W) and 64 (DW) bit words; SELV is the imm op */
 #define ISA_ATOMIC(X, imm, name, str, ver)                                               \
@@ -40,20 +40,20 @@
 	X(STX_##name, 0x63 | (sz), S_NONE, 0, "stx" #name, F_STX, 1, G_BASE32)
 
 #define ISA_TABLE(X)                                                                     \
-	ISA_ALU(X, 0x00, ADD, S_OFF, 0, 1, G_BASE32, G_BASE64)                          \
-	ISA_ALU(X, 0x10, SUB, S_OFF, 0, 1, G_BASE32, G_BASE64)                          \
-	ISA_ALU(X, 0x20, MUL, S_OFF, 0, 1, G_DIVMUL32, G_DIVMUL64)                      \
-	ISA_ALU(X, 0x30, DIV, S_OFF, 0, 1, G_DIVMUL32, G_DIVMUL64)                      \
-	ISA_ALU(X, 0x30, SDIV, S_OFF, 1, 4, G_DIVMUL32, G_DIVMUL64)                     \
-	ISA_ALU(X, 0x40, OR, S_OFF, 0, 1, G_BASE32, G_BASE64)                           \
-	ISA_ALU(X, 0x50, AND, S_OFF, 0, 1, G_BASE32, G_BASE64)                          \
-	ISA_ALU(X, 0x60, LSH, S_OFF, 0, 1, G_BASE32, G_BASE64)                          \
-	ISA_ALU(X, 0x70, RSH, S_OFF, 0, 1, G_BASE32, G_BASE64)                          \
-	ISA_ALU(X, 0x90, MOD, S_OFF, 0, 1, G_DIVMUL32, G_DIVMUL64)                      \
-	ISA_ALU(X, 0x90, SMOD, S_OFF, 1, 4, G_DIVMUL32, G_DIVMUL64)                     \
-	ISA_ALU(X, 0xa0, XOR, S_OFF, 0, 1, G_BASE32, G_BASE64)                          \
-	ISA_ALU(X, 0xb0, MOV, S_OFF, 0, 1, G_BASE32, G_BASE64)                          \
-	ISA_ALU(X, 0xc0, ARSH, S_OFF, 0, 1, G_BASE32, G_BASE64)                         \
+	ISA_ALU(X, 0x00, ADD, "add", S_OFF, 0, 1, G_BASE32, G_BASE64)                          \
+	ISA_ALU(X, 0x10, SUB, "sub", S_OFF, 0, 1, G_BASE32, G_BASE64)                          \
+	ISA_ALU(X, 0x20, MUL, "mul", S_OFF, 0, 1, G_DIVMUL32, G_DIVMUL64)                      \
+	ISA_ALU(X, 0x30, DIV, "div", S_OFF, 0, 1, G_DIVMUL32, G_DIVMUL64)                      \
+	ISA_ALU(X, 0x30, SDIV, "sdiv", S_OFF, 1, 4, G_DIVMUL32, G_DIVMUL64)                     \
+	ISA_ALU(X, 0x40, OR, "or", S_OFF, 0, 1, G_BASE32, G_BASE64)                           \
+	ISA_ALU(X, 0x50, AND, "and", S_OFF, 0, 1, G_BASE32, G_BASE64)                          \
+	ISA_ALU(X, 0x60, LSH, "lsh", S_OFF, 0, 1, G_BASE32, G_BASE64)                          \
+	ISA_ALU(X, 0x70, RSH, "rsh", S_OFF, 0, 1, G_BASE32, G_BASE64)                          \
+	ISA_ALU(X, 0x90, MOD, "mod", S_OFF, 0, 1, G_DIVMUL32, G_DIVMUL64)                      \
+	ISA_ALU(X, 0x90, SMOD, "smod", S_OFF, 1, 4, G_DIVMUL32, G_DIVMUL64)                     \
+	ISA_ALU(X, 0xa0, XOR, "xor", S_OFF, 0, 1, G_BASE32, G_BASE64)                          \
+	ISA_ALU(X, 0xb0, MOV, "mov", S_OFF, 0, 1, G_BASE32, G_BASE64)                          \
+	ISA_ALU(X, 0xc0, ARSH, "arsh", S_OFF, 0, 1, G_BASE32, G_BASE64)                         \
 	X(NEG32, 0x84, S_NONE, 0, "neg32", F_NEG, 1, G_BASE32)                          \
 	X(NEG64, 0x87, S_NONE, 0, "neg", F_NEG, 1, G_BASE64)                            \
 	X(MOVSX8_32, 0xbc, S_OFF, 8, "movsx832", F_ALU_X, 4, G_BASE32)                  \
@@ -72,17 +72,17 @@
 	X(BSWAP64, 0xd7, S_IMM, 64, "bswap64", F_END, 4, G_BASE64)                      \
 	X(JA, 0x05, S_NONE, 0, "ja", F_JA, 1, G_BASE32)                                 \
 	X(JA32, 0x06, S_NONE, 0, "ja32", F_JA32, 4, G_BASE32)                           \
-	ISA_JCC(X, 0x10, JEQ, 1)                                                        \
-	ISA_JCC(X, 0x20, JGT, 1)                                                        \
-	ISA_JCC(X, 0x30, JGE, 1)                                                        \
-	ISA_JCC(X, 0x40, JSET, 1)                                                       \
-	ISA_JCC(X, 0x50, JNE, 1)                                                        \
-	ISA_JCC(X, 0x60, JSGT, 1)                                                       \
-	ISA_JCC(X, 0x70, JSGE, 1)                                                       \
-	ISA_JCC(X, 0xa0, JLT, 2)                                                        \
-	ISA_JCC(X, 0xb0, JLE, 2)                                                        \
-	ISA_JCC(X, 0xc0, JSLT, 2)                                                       \
-	ISA_JCC(X, 0xd0, JSLE, 2)                                                       \
+	ISA_JCC(X, 0x10, JEQ, "jeq", 1)                                                        \
+	ISA_JCC(X, 0x20, JGT, "jgt", 1)                                                        \
+	ISA_JCC(X, 0x30, JGE, "jge", 1)                                                        \
+	ISA_JCC(X, 0x40, JSET, "jset", 1)                                                       \
+	ISA_JCC(X, 0x50, JNE, "jne", 1)                                                        \
+	ISA_JCC(X, 0x60, JSGT, "jsgt", 1)                                                       \
+	ISA_JCC(X, 0x70, JSGE, "jsge", 1)                                                       \
+	ISA_JCC(X, 0xa0, JLT, "jlt", 2)                                                        \
+	ISA_JCC(X, 0xb0, JLE, "jle", 2)                                                        \
+	ISA_JCC(X, 0xc0, JSLT, "jslt", 2)                                                       \
+	ISA_JCC(X, 0xd0, JSLE, "jsle", 2)                                                       \
 	X(CALL, 0x85, S_SRC, 0, "call", F_CALL, 1, G_BASE32)                            \
 	X(CALL_LOCAL, 0x85, S_SRC, 1, "call local", F_CALL_LOCAL, 1, G_BASE32)          \
 	X(CALLX, 0x8d, S_NONE, 0, "callx", F_CALLX, 1, G_NONSTD)                        \
