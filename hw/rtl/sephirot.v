@@ -1,0 +1,520 @@
+// sephirot.v: the Sephirot VLIW core (docs/hw.md, docs/timing.md section 2).
+// N lanes, rows of N 64-bit lane words, 16 x 64-bit registers, pipeline IF/ID/IE/commit.
+//  IF  : row from the instruction memory; the first control word of the row (lane
+//        priority) is looked at: `ja` redirects the fetch, `exit K` ends the program.
+//  ID  : register read for ID consumers (load/atomic bases, branch operands, r0 of a
+//        plain exit), memory pre-fetch through the lane load ports, branch resolution.
+//        Hazard: wait one cycle when the row in IE writes what ID reads (registers, or
+//        memory bytes a load reads, or a map helper's key).
+//  IE  : ALUs (register operands from the register file, which the row ahead wrote at
+//        the end of its IE: the full bypass), store data, the helper call (held for the
+//        helper's latency). Register writes, stores and helper effects take place on the
+//        clock edge that ends the row's last IE cycle.
+//  CM  : the row retires (its commit cycle is what the cycle count looks at).
+// Memory is outside: lane load ports (ID, combinational) and lane store ports (IE).
+module sephirot #(
+    parameter N = 4,
+    parameter IMEM_ROWS = 2048,
+    parameter NCONST = 1024,
+    parameter HAS_DIV = 0
+) (
+    input  wire            clk,
+    input  wire            rst,
+    // program load (register interface)
+    input  wire            imem_we,
+    input  wire [10:0]     imem_row,
+    input  wire [2:0]      imem_lane,
+    input  wire [63:0]     imem_wdata,
+    input  wire            const_we,
+    input  wire [9:0]      const_idx,
+    input  wire [63:0]     const_wdata,
+    // packet (APS): start pulses at select
+    input  wire            start,
+    input  wire [10:0]     start_row,
+    input  wire [63:0]     ctx_addr,
+    input  wire [31:0]     sel_base,      // data offset at select
+    input  wire [31:0]     sel_len,       // bytes at select
+    input  wire [31:0]     pkt_end,       // current data_end offset, as ID must see it
+    // lane load ports (ID stage, combinational)
+    output reg  [N-1:0]    ld_en,
+    output reg  [N*64-1:0] ld_addr,
+    output reg  [N*4-1:0]  ld_size,
+    input  wire [N*64-1:0] ld_data,
+    input  wire [N-1:0]    ld_ok,
+    // lane store ports (valid in the last IE cycle; written when st_commit)
+    output reg  [N-1:0]    st_en,
+    output reg  [N*64-1:0] st_addr,
+    output reg  [N*4-1:0]  st_size,
+    output reg  [N*64-1:0] st_data,
+    output wire            st_commit,
+    // helper module
+    output wire            h_call,        // a helper row is in IE
+    output wire            h_first,       // ... in its first IE cycle
+    output wire [31:0]     h_id,
+    output wire [5*64-1:0] h_args,        // r1..r5
+    input  wire [15:0]     h_lat,
+    input  wire [15:0]     h_frames,      // packet frames its reads need
+    input  wire [63:0]     h_ret,
+    input  wire            h_fault,
+    output wire            h_commit,      // effects take place at this edge
+    output wire [63:0]     id_r1,         // map helpers: r1 of the row in ID (forwarded)
+    output wire [63:0]     id_r2,
+    input  wire [15:0]     id_key_size,   // key size of the map id_r1 names (0: none)
+    // status
+    output reg             busy,
+    output reg             done,          // pulse: the program ended and drained
+    output reg  [63:0]     action,
+    output reg             fault,
+    output reg  [31:0]     cycles,        // select .. end (docs/timing.md 2.5)
+    output reg  [31:0]     rows_run
+);
+`include "isa_defs.vh"
+    localparam [63:0] CLOBBER = 64'hdeadbeefdeadbeef;
+    localparam [31:0] R_PKT = 32'd2;
+
+    // ---------------- state ----------------
+    reg [N*64-1:0] imem [0:IMEM_ROWS-1];
+    reg [63:0]     kpool [0:NCONST-1];
+    reg [63:0]     R [0:15];
+
+    reg            fetch_on, rst_phase, ended;
+    reg [10:0]     npc;
+    reg            if_v;  reg [10:0] if_pc;  reg [N*64-1:0] if_row;
+    reg            id_v;  reg [10:0] id_pc;  reg [N*64-1:0] id_row;
+    reg            ie_v;  reg [10:0] ie_pc;  reg [N*64-1:0] ie_row;
+    reg [N*64-1:0] ie_ld;
+    reg [15:0]     ie_cnt;
+    reg            ie_fault;
+    reg            cm_v;
+    reg [31:0]     t_rel, e_rel, c_rel, fr;
+    reg [31:0]     base_r, len_r;
+
+    always @(posedge clk) begin
+        if (imem_we) imem[imem_row][imem_lane*64 +: 64] <= imem_wdata;
+        if (const_we) kpool[const_idx] <= const_wdata;
+    end
+
+    // ---------------- per-word decode helpers ----------------
+    function [5:0] form_of(input [63:0] w);
+        reg [26:0] p;
+        begin
+            p = isa_props(isa_decode(w));
+            form_of = p[5:0];
+        end
+    endfunction
+    function is_empty(input [63:0] w);
+        is_empty = w == 64'd0;
+    endfunction
+    function is_ctl(input [63:0] w);
+        reg [5:0] f;
+        begin
+            f = form_of(w);
+            is_ctl = !is_empty(w) && (f == F_JA || f == F_EXIT || f == F_EXITK ||
+                     f == F_JCC_K || f == F_JCC_X || f == F_JPKT);
+        end
+    endfunction
+    function is_cond(input [63:0] w);
+        reg [5:0] f;
+        begin
+            f = form_of(w);
+            is_cond = !is_empty(w) && (f == F_JCC_K || f == F_JCC_X || f == F_JPKT);
+        end
+    endfunction
+    function [15:0] bit16(input [3:0] r);
+        bit16 = 16'd1 << r;
+    endfunction
+    // registers a word writes (cc__defs)
+    function [15:0] defs(input [63:0] w);
+        reg [5:0] f;
+        begin
+            f = form_of(w);
+            defs = 16'd0;
+            if (!is_empty(w))
+                case (f)
+                F_ALU_K, F_ALU_X, F_NEG, F_END, F_LDX, F_LDX6, F_LDXSPEC, F_ALU3_K,
+                F_ALU3_X, F_NEG3, F_LDK: defs = bit16(w[11:8]);
+                F_ATOMIC: defs = w[63:32] == 32'hf1 ? 16'd1 :
+                                 w[32] ? bit16(w[15:12]) : 16'd0;
+                F_CALL: defs = 16'h003f;
+                default: ;
+                endcase
+        end
+    endfunction
+    // registers ID reads (sim.c id_regs: branch operands, load and atomic bases)
+    function [15:0] id_uses(input [63:0] w);
+        reg [5:0] f;
+        begin
+            f = form_of(w);
+            id_uses = 16'd0;
+            if (!is_empty(w))
+                case (f)
+                F_JCC_K, F_JPKT: id_uses = bit16(w[11:8]);
+                F_JCC_X: id_uses = bit16(w[11:8]) | bit16(w[15:12]);
+                F_LDX, F_LDX6, F_LDXSPEC: id_uses = bit16(w[15:12]);
+                F_ATOMIC: id_uses = bit16(w[11:8]) | bit16(w[15:12]) |
+                                    (w[63:32] == 32'hf1 ? 16'd1 : 16'd0);
+                default: ;
+                endcase
+        end
+    endfunction
+    function is_map_helper(input [31:0] hid);
+        is_map_helper = hid == 32'd1 || hid == 32'd2 || hid == 32'd3;
+    endfunction
+    function [15:0] frames_upto(input [63:0] addr, input [31:0] sz);
+        reg [31:0] e;
+        begin
+            frames_upto = 16'd0;
+            if (addr[63:32] == R_PKT) begin
+                e = addr[31:0] + sz;
+                if (e > base_r) begin
+                    e = e - base_r;
+                    if (e > len_r) e = len_r;
+                    e = (e + 32'd31) >> 5;
+                    frames_upto = e[15:0];
+                end
+            end
+        end
+    endfunction
+    function overlap(input [63:0] a, input [31:0] as, input [63:0] b, input [31:0] bs);
+        overlap = a[63:32] == b[63:32] && a[31:0] < b[31:0] + bs && b[31:0] < a[31:0] + as;
+    endfunction
+    function jcc(input [3:0] op, input is64, input [63:0] a, input [63:0] b);
+        reg [63:0] x, y;
+        begin
+            x = is64 ? a : {32'd0, a[31:0]};
+            y = is64 ? b : {32'd0, b[31:0]};
+            case (op)
+            4'h1: jcc = x == y;
+            4'h2: jcc = x > y;
+            4'h3: jcc = x >= y;
+            4'ha: jcc = x < y;
+            4'hb: jcc = x <= y;
+            4'h4: jcc = (x & y) != 64'd0;
+            4'h5: jcc = x != y;
+            4'h6: jcc = is64 ? $signed(a) > $signed(b) : $signed(a[31:0]) > $signed(b[31:0]);
+            4'h7: jcc = is64 ? $signed(a) >= $signed(b) : $signed(a[31:0]) >= $signed(b[31:0]);
+            4'hc: jcc = is64 ? $signed(a) < $signed(b) : $signed(a[31:0]) < $signed(b[31:0]);
+            4'hd: jcc = is64 ? $signed(a) <= $signed(b) : $signed(a[31:0]) <= $signed(b[31:0]);
+            default: jcc = 1'b0;
+            endcase
+        end
+    endfunction
+
+    // ---------------- IF ----------------
+    reg        if_ja, if_exitk;
+    reg [10:0] if_tgt;
+    reg [63:0] if_kval;
+    integer l;
+    always @* begin : if_decode
+        reg found;
+        reg [63:0] w;
+        found = 1'b0; if_ja = 1'b0; if_exitk = 1'b0; if_tgt = 11'd0; if_kval = 64'd0;
+        for (l = 0; l < N; l = l + 1) begin
+            w = if_row[l*64 +: 64];
+            if (!found && is_ctl(w)) begin
+                found = 1'b1;
+                if (form_of(w) == F_JA) begin
+                    if_ja = 1'b1;
+                    if_tgt = if_pc + 11'd1 + w[26:16];
+                end else if (form_of(w) == F_EXITK) begin
+                    if_exitk = 1'b1;
+                    if_kval = {{32{w[63]}}, w[63:32]};
+                end
+            end
+        end
+    end
+
+    // ---------------- IE (computed first: ID's hazards look at it) ----------------
+    wire [N*64-1:0] alu_res;
+    wire [N-1:0]    alu_wr;
+    reg  [15:0]     ie_wr;
+    reg  [31:0]     ie_hid;
+    reg             ie_hcall;
+    reg  [N-1:0]    ie_atom;
+    reg  [N*64-1:0] atom_res;     // value stored by an atomic
+    reg  [N*64-1:0] atom_ret;     // value an atomic returns to a register
+    reg  [N*4-1:0]  atom_reg;
+    reg  [N-1:0]    atom_rw;
+
+    genvar g;
+    generate for (g = 0; g < N; g = g + 1) begin : lane
+        wire [63:0] w = ie_row[g*64 +: 64];
+        hx_alu #(.HAS_DIV(HAS_DIV)) alu (
+            .w(w), .id(isa_decode(w)), .rd_dst(R[w[11:8]]), .rd_src(R[w[15:12]]),
+            .rd_src2(R[w[35:32]]), .kval(kpool[w[41:32]]), .ld(ie_ld[g*64 +: 64]),
+            .res(alu_res[g*64 +: 64]), .wr(alu_wr[g]));
+    end endgenerate
+
+    always @* begin : ie_comb
+        reg [63:0] w, a, old, s, nv;
+        reg [5:0] f;
+        reg [26:0] p;
+        ie_wr = 16'd0; ie_hid = 32'd0; ie_hcall = 1'b0;
+        st_en = {N{1'b0}}; st_addr = {N*64{1'b0}}; st_size = {N*4{1'b0}};
+        st_data = {N*64{1'b0}};
+        ie_atom = {N{1'b0}}; atom_res = {N*64{1'b0}}; atom_ret = {N*64{1'b0}};
+        atom_reg = {N*4{1'b0}}; atom_rw = {N{1'b0}};
+        for (l = 0; l < N; l = l + 1) begin
+            w = ie_row[l*64 +: 64];
+            p = isa_props(isa_decode(w));
+            f = p[5:0];
+            if (ie_v && !is_empty(w)) begin
+                ie_wr = ie_wr | defs(w);
+                a = R[w[11:8]] + {{48{w[31]}}, w[31:16]};
+                case (f)
+                F_CALL: begin ie_hcall = 1'b1; ie_hid = w[63:32]; end
+                F_ST, F_ST6: begin
+                    st_en[l] = 1'b1; st_addr[l*64 +: 64] = a; st_size[l*4 +: 4] = p[16:13];
+                    st_data[l*64 +: 64] = {{32{w[63]}}, w[63:32]};
+                end
+                F_STX, F_STX6: begin
+                    st_en[l] = 1'b1; st_addr[l*64 +: 64] = a; st_size[l*4 +: 4] = p[16:13];
+                    st_data[l*64 +: 64] = R[w[15:12]];
+                end
+                F_ATOMIC: begin
+                    old = ie_ld[l*64 +: 64];
+                    s = R[w[15:12]];
+                    if (p[16:13] == 4'd4) s = {32'd0, s[31:0]};
+                    case (p[25:18] & 8'hfe)
+                    8'h00: nv = old + s;
+                    8'h40: nv = old | s;
+                    8'h50: nv = old & s;
+                    8'ha0: nv = old ^ s;
+                    8'he0: nv = s;                                   // xchg
+                    default: nv = old == (p[16:13] == 4'd4 ? {32'd0, R[0][31:0]} : R[0])
+                                  ? s : old;                         // cmpxchg
+                    endcase
+                    st_en[l] = 1'b1; st_addr[l*64 +: 64] = a; st_size[l*4 +: 4] = p[16:13];
+                    st_data[l*64 +: 64] = nv;
+                    ie_atom[l] = 1'b1;
+                    atom_ret[l*64 +: 64] = old;
+                    if (p[25:18] == 8'hf1) begin atom_rw[l] = 1'b1; atom_reg[l*4 +: 4] = 4'd0; end
+                    else if (p[18]) begin atom_rw[l] = 1'b1; atom_reg[l*4 +: 4] = w[15:12]; end
+                end
+                default: ;
+                endcase
+            end
+        end
+        if (ie_hcall) ie_wr = ie_wr | 16'h003f;
+    end
+
+    wire [15:0] lat = ie_hcall ? (h_lat == 16'd0 ? 16'd1 : h_lat) : 16'd1;
+    wire ie_helper_wait = ie_v && (ie_cnt + 16'd1 < lat);
+    wire ie_frame_wait = ie_v && ie_hcall && h_frames != 16'd0 && fr < {16'd0, h_frames};
+    wire ie_ok = !ie_v || (!ie_helper_wait && !ie_frame_wait);
+    assign h_call = ie_v && ie_hcall;
+    assign h_first = h_call && ie_cnt == 16'd0;
+    assign h_id = ie_hid;
+    assign h_args = {R[5], R[4], R[3], R[2], R[1]};
+    assign h_commit = h_call && ie_ok;
+    assign st_commit = ie_v && ie_ok && !rst_phase;
+
+    // r1 as the row in ID will see it (for the map helper key-dependence check)
+    reg [63:0] fwd_r1;
+    always @* begin
+        fwd_r1 = R[1];
+        for (l = 0; l < N; l = l + 1)
+            if (ie_v && alu_wr[l] && ie_row[l*64 + 8 +: 4] == 4'd1) fwd_r1 = alu_res[l*64 +: 64];
+        if (ie_v && ie_hcall) fwd_r1 = CLOBBER;
+    end
+    assign id_r1 = fwd_r1;
+    assign id_r2 = R[2];
+
+    // ---------------- ID ----------------
+    reg        id_cond, id_first_if;   // holds a conditional; first control resolved in IF
+    reg        id_may_redirect;        // first control resolves in ID
+    reg        id_jump, id_exit, id_exit_plain;
+    reg [10:0] id_tgt;
+    reg [63:0] id_exit_val;
+    reg [15:0] id_need, id_frames;
+    reg        id_memdep, id_keydep, id_hmap;
+    reg        id_fault;
+    always @* begin : id_comb
+        reg [63:0] w, a, b, ad;
+        reg [5:0] f;
+        reg [26:0] p;
+        reg found, tk;
+        reg [15:0] fr_l;
+        integer j;
+        id_cond = 1'b0; id_first_if = 1'b0; id_jump = 1'b0; id_exit = 1'b0;
+        id_exit_plain = 1'b0; id_tgt = 11'd0; id_exit_val = 64'd0; id_need = 16'd0;
+        id_frames = 16'd0; id_memdep = 1'b0; id_keydep = 1'b0; id_hmap = 1'b0;
+        id_fault = 1'b0;
+        ld_en = {N{1'b0}}; ld_addr = {N*64{1'b0}}; ld_size = {N*4{1'b0}};
+        found = 1'b0;
+        for (l = 0; l < N; l = l + 1) begin
+            w = id_row[l*64 +: 64];
+            p = isa_props(isa_decode(w));
+            f = p[5:0];
+            if (id_v && !is_empty(w)) begin
+                id_need = id_need | id_uses(w);
+                if (is_cond(w)) id_cond = 1'b1;
+                if (f == F_LDX || f == F_LDX6 || f == F_LDXSPEC || f == F_ATOMIC) begin
+                    ad = (f == F_ATOMIC ? R[w[11:8]] : R[w[15:12]]) + {{48{w[31]}}, w[31:16]};
+                    ld_en[l] = 1'b1;
+                    ld_addr[l*64 +: 64] = ad;
+                    ld_size[l*4 +: 4] = p[16:13];
+                    fr_l = frames_upto(ad, {28'd0, p[16:13]});
+                    if (fr_l > id_frames) id_frames = fr_l;
+                    if (f != F_ATOMIC)
+                        for (j = 0; j < N; j = j + 1)
+                            if (st_en[j] && overlap(ad, {28'd0, p[16:13]},
+                                                    st_addr[j*64 +: 64], {28'd0, st_size[j*4 +: 4]}))
+                                id_memdep = 1'b1;
+                    if (f != F_LDXSPEC && !ld_ok[l]) id_fault = 1'b1;
+                end
+                if (f == F_CALL && is_map_helper(w[63:32])) begin
+                    id_hmap = 1'b1;
+                    id_need = id_need | 16'h0004;
+                    if (id_key_size != 16'd0)
+                        for (j = 0; j < N; j = j + 1)
+                            if (st_en[j] && overlap(R[2], {16'd0, id_key_size},
+                                                    st_addr[j*64 +: 64], {28'd0, st_size[j*4 +: 4]}))
+                                id_keydep = 1'b1;
+                end
+                if (!found && is_ctl(w)) begin
+                    tk = 1'b1;
+                    a = R[w[11:8]];
+                    b = f == F_JCC_X ? R[w[15:12]] : {{32{w[63]}}, w[63:32]};
+                    if (f == F_JCC_K || f == F_JCC_X)
+                        tk = jcc(p[9:6], p[11], a, b);
+                    else if (f == F_JPKT) begin
+                        ad = a + b;
+                        case (w[13:12])
+                        2'd0: tk = ad > {R_PKT, pkt_end};
+                        2'd1: tk = ad >= {R_PKT, pkt_end};
+                        2'd2: tk = ad < {R_PKT, pkt_end};
+                        default: tk = ad <= {R_PKT, pkt_end};
+                        endcase
+                    end
+                    if (tk) begin
+                        found = 1'b1;
+                        if (f == F_EXIT) begin
+                            id_exit = 1'b1; id_exit_plain = 1'b1; id_exit_val = R[0];
+                        end else if (f == F_EXITK) begin
+                            id_exit = 1'b1; id_exit_val = {{32{w[63]}}, w[63:32]};
+                        end else begin
+                            id_jump = 1'b1;
+                            id_tgt = id_pc + 11'd1 + w[26:16];
+                        end
+                    end
+                end
+            end
+        end
+        // the first control word (taken or not) decides where the row resolves
+        id_may_redirect = 1'b0;
+        for (l = N - 1; l >= 0; l = l - 1) begin
+            w = id_row[l*64 +: 64];
+            if (id_v && is_ctl(w)) begin
+                id_first_if = form_of(w) == F_JA || form_of(w) == F_EXITK;
+                id_may_redirect = !id_first_if;
+            end
+        end
+        if (id_exit_plain) id_need = id_need | 16'h0001;
+    end
+
+    wire id_dep = id_v && ie_v && (((ie_wr & id_need) != 16'd0) || id_memdep || id_keydep);
+    wire id_es = id_v && id_frames != 16'd0 && fr < {16'd0, id_frames};
+    wire id_ok = !id_v || (!id_dep && !id_es);
+    // the row in ID resolves now (a fault ends the program like an exit in ID)
+    wire id_res = id_v && id_ok && !id_first_if;
+    wire id_redirect = id_res && (id_jump || id_exit || id_fault);
+    wire id_end = id_v && id_ok && (id_fault || (!id_first_if && id_exit));
+    wire ie_free = !ie_v || ie_ok;
+    wire id_adv = id_v && id_ok && ie_free;
+    wire id_empty_next = !id_v || id_adv;
+    // an exit K first in the IF row ends the program there unless the ID row may still
+    // redirect (an unresolved branch or exit: the IF row would be a wrong-path fetch)
+    wire if_exit = if_v && if_exitk && !ended && !(id_v && id_ok && id_fault) &&
+                   (!id_may_redirect || (id_ok && !id_jump && !id_exit)) &&
+                   (!id_v || !id_cond || id_ok);
+    wire if_squash = if_v && id_redirect;
+    wire if_adv = if_v && !if_squash && id_empty_next;
+    wire if_empty_next = !if_v || if_squash || if_adv;
+    wire fetch_next = fetch_on && !if_exit && !id_end && !ended;
+    wire [10:0] fetch_pc = id_redirect ? id_tgt : if_v ? (if_ja ? if_tgt : if_pc + 11'd1) : npc;
+
+    // ---------------- sequential ----------------
+    integer r;
+    always @(posedge clk) begin
+        done <= 1'b0;
+        if (rst) begin
+            busy <= 1'b0; fetch_on <= 1'b0; rst_phase <= 1'b0; ended <= 1'b0;
+            if_v <= 1'b0; id_v <= 1'b0; ie_v <= 1'b0; cm_v <= 1'b0;
+            action <= 64'd0; fault <= 1'b0; cycles <= 32'd0; rows_run <= 32'd0;
+        end else if (start) begin
+            busy <= 1'b1; rst_phase <= 1'b1; ended <= 1'b0; fetch_on <= 1'b0;
+            if_v <= 1'b0; id_v <= 1'b0; ie_v <= 1'b0; cm_v <= 1'b0;
+            t_rel <= 32'd1; fr <= 32'd0; e_rel <= 32'd0; c_rel <= 32'd0;
+            base_r <= sel_base; len_r <= sel_len;
+            fault <= 1'b0; action <= 64'd0; rows_run <= 32'd0;
+        end else if (busy) begin
+            t_rel <= t_rel + 32'd1;
+            fr <= fr + 32'd1;
+            if (rst_phase) begin
+                // self-reset: registers (the stack clears itself on start)
+                for (r = 0; r < 16; r = r + 1) R[r] <= 64'd0;
+                R[1] <= ctx_addr;
+                R[10] <= {32'd3, 32'd4096};
+                rst_phase <= 1'b0;
+                fetch_on <= 1'b1;
+                if_v <= 1'b1; if_pc <= start_row; if_row <= imem[start_row];
+                npc <= start_row + 11'd1;
+            end else begin
+                // commit of the row leaving IE
+                cm_v <= ie_v && ie_ok;
+                if (cm_v) c_rel <= t_rel;
+                if (ie_v && ie_ok) begin
+                    for (l = 0; l < N; l = l + 1) begin
+                        if (alu_wr[l]) R[ie_row[l*64 + 8 +: 4]] <= alu_res[l*64 +: 64];
+                        if (atom_rw[l]) R[atom_reg[l*4 +: 4]] <= atom_ret[l*64 +: 64];
+                    end
+                    if (ie_hcall) begin
+                        R[0] <= h_ret;
+                        for (r = 1; r <= 5; r = r + 1) R[r] <= CLOBBER;
+                    end
+                    rows_run <= rows_run + 32'd1;
+                end
+                // IE
+                if (ie_v && !ie_ok) ie_cnt <= ie_cnt + 16'd1;
+                if (ie_free) begin
+                    ie_v <= id_adv;
+                    ie_cnt <= 16'd0;
+                    if (id_adv) begin
+                        ie_row <= id_row; ie_pc <= id_pc;
+                        for (l = 0; l < N; l = l + 1)
+                            ie_ld[l*64 +: 64] <= ld_ok[l] ? ld_data[l*64 +: 64] : 64'd0;
+                    end
+                end
+                // ID
+                if (id_end && !ended) begin
+                    ended <= 1'b1; e_rel <= t_rel;
+                    action <= id_fault ? 64'd0 : id_exit_val;
+                    fault <= id_fault;
+                end
+                if (id_empty_next) begin
+                    id_v <= if_adv;
+                    if (if_adv) begin id_row <= if_row; id_pc <= if_pc; end
+                end
+                // IF
+                if (if_exit) begin
+                    ended <= 1'b1; e_rel <= t_rel; action <= if_kval;
+                end
+                if (if_empty_next) begin
+                    if_v <= fetch_next;
+                    if (fetch_next) begin
+                        if_pc <= fetch_pc; if_row <= imem[fetch_pc];
+                    end else npc <= fetch_pc;
+                end
+                if (!fetch_next) fetch_on <= 1'b0;
+                // drained: report
+                if (ended && !if_v && !id_v && !ie_v && !cm_v) begin
+                    busy <= 1'b0;
+                    done <= 1'b1;
+                    cycles <= (c_rel > e_rel + 32'd3 ? c_rel - 32'd3 : e_rel) + 32'd1;
+                end
+            end
+        end
+    end
+    wire unused_ok = &{1'b0, ie_pc, ie_fault, id_hmap, ie_atom, fetch_next};
+endmodule
