@@ -234,6 +234,34 @@ static int check_reserved(struct venv *e, uint32_t i, int id)
 	return 0;
 }
 
+/* every engine refuses a write to r10 when it decodes the program, reached or not */
+static int writes_r10(const struct bpf_insn *in, int id)
+{
+	switch (isa_info[id].form) {
+	case F_ALU_K: case F_ALU_X: case F_NEG: case F_END: case F_LDX:
+		return in->dst_reg == BPF_REG_10;
+	case F_ATOMIC:
+		return in->src_reg == BPF_REG_10 && (in->imm & BPF_FETCH);
+	}
+	return 0;
+}
+
+/* constant operands the kernel refuses outright */
+static int check_alu_imm(struct venv *e, uint32_t i, int id)
+{
+	const struct bpf_insn *in = &e->in[i];
+	int op = alu_op(id);
+
+	if (isa_info[id].form != F_ALU_K)
+		return 0;
+	if ((op == A_DIV || op == A_MOD || op == A_SDIV || op == A_SMOD) && !in->imm)
+		return vfail(e, -EINVAL, i, "div by zero");
+	if ((op == A_LSH || op == A_RSH || op == A_ARSH) &&
+	    (in->imm < 0 || in->imm >= (is64(id) ? 64 : 32)))
+		return vfail(e, -EINVAL, i, "invalid shift %d", in->imm);
+	return 0;
+}
+
 static int check_insn(struct venv *e, uint32_t i)
 {
 	const struct bpf_insn *in = &e->in[i];
@@ -255,10 +283,21 @@ static int check_insn(struct venv *e, uint32_t i)
 
 		if (i + 1 >= e->n || hi->code || hi->dst_reg || hi->src_reg || hi->off)
 			return vfail(e, -EINVAL, i, "invalid bpf_ld_imm64 insn");
+		if (in->off)
+			return vfail(e, -EINVAL, i, "BPF_LD_IMM64 uses reserved fields");
+		if (in->src_reg != 0 && in->src_reg != BPF_PSEUDO_MAP_FD &&
+		    in->src_reg != BPF_PSEUDO_MAP_VALUE)
+			return vfail(e, -EINVAL, i, "unsupported ld_imm64 pseudo source %d",
+				     in->src_reg);
+		if (in->src_reg == BPF_PSEUDO_MAP_FD && hi->imm)
+			return vfail(e, -EINVAL, i, "unrecognized bpf_ld_imm64 insn");
 		e->id[i + 1] = -1;
-		return 0;
+		return in->dst_reg == BPF_REG_10 ?
+		       vfail(e, -EACCES, i, "frame pointer is read only") : 0;
 	}
-	return check_reserved(e, i, id);
+	if (writes_r10(in, id))
+		return vfail(e, -EACCES, i, "frame pointer is read only");
+	return check_reserved(e, i, id) ?: check_alu_imm(e, i, id);
 }
 
 static int add_subprog(struct venv *e, uint32_t i, int64_t t)
@@ -624,6 +663,15 @@ static void scalar_alu(int id, struct vreg *d, const struct vreg *s)
 		else
 			sc_set(d, s->umax <= U32MAX ? s->umin : 0,
 			       s->umax <= U32MAX ? s->umax : U32MAX);
+		return;
+	}
+	if ((op == A_LSH || op == A_RSH || op == A_ARSH) && sc_is_const(&b) &&
+	    b.umin >= (w ? 64u : 32u)) {
+		sc_set(d, 0, w ? UINT64_MAX : U32MAX);	/* as the kernel: a shift this far is unknown */
+		return;
+	}
+	if (op == A_DIV || op == A_MOD || op == A_SDIV || op == A_SMOD) {
+		sc_set(d, 0, w ? UINT64_MAX : U32MAX);	/* the kernel does not track them */
 		return;
 	}
 	if (sc_is_const(&a) && sc_is_const(&b)) {

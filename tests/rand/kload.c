@@ -34,24 +34,30 @@ static int make_maps(struct kload *k, char *err, size_t errlen)
 	return bpf_map_update_elem(k->map_fd[RMAP_RO], key, val, BPF_ANY) ? -errno : 0;
 }
 
+/* the verifier's reason (the last log line that is not a summary), prefixed with the
+ * index of the last instruction the log shows: "insn N: reason" */
 static void last_line(const char *log, char *err, size_t errlen)
 {
-	const char *end = log + strlen(log), *p;
+	char reason[256] = "refused (no log)";
+	long insn = -1;
 
-	while (end > log && end[-1] == '\n')
-		end--;
-	/* the reason is the line before the "processed N insns" summary, if any */
-	for (int k = 0; k < 3 && end > log; k++) {
-		for (p = end; p > log && p[-1] != '\n'; p--)
-			;
-		if (strncmp(p, "processed ", 10) && strncmp(p, "verification time", 17) &&
-		    strncmp(p, "stack depth", 11) && p < end) {
-			snprintf(err, errlen, "%.*s", (int)(end - p), p);
-			return;
-		}
-		end = p > log ? p - 1 : p;
+	for (const char *p = log; *p;) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+		char *end;
+		long v = strtol(p, &end, 10);
+
+		if (end > p && *end == ':')
+			insn = v;
+		else if (n && strncmp(p, "processed ", 10) && strncmp(p, "verification time", 17) &&
+			 strncmp(p, "stack depth", 11) && strncmp(p, "from ", 5) && p[0] != ';')
+			snprintf(reason, sizeof(reason), "%.*s", (int)n, p);
+		p += n + (nl ? 1 : 0);
 	}
-	snprintf(err, errlen, "refused (no log)");
+	if (insn >= 0)
+		snprintf(err, errlen, "insn %ld: %s", insn, reason);
+	else
+		snprintf(err, errlen, "%s", reason);
 }
 
 int kload__open(struct kload *k, const struct bpf_insn *in, uint32_t n, char *err,

@@ -2,6 +2,8 @@
  *
  *   rdiff [--count N] [--seed S] [--engines LIST] [--save DIR] [--no-minimize] [-q]
  *   rdiff --replay FILE...           saved reproducers (tests/regress/NAME.rprog)
+ *   rdiff --mutate ...               corrupt each program first: verdicts of both
+ *                                    verifiers compared (refusal reasons tallied)
  *   rdiff --emit-seeds DIR [--count N]  fuzz_vm inputs from generated programs
  *
  * Each program (rgen.c) is loaded into the kernel (programs it refuses are counted and
@@ -54,8 +56,10 @@ struct stats {
 struct opts {
 	uint64_t count, seed;
 	const char *save, *engines, *emit;
-	int minimize, quiet;
+	int minimize, quiet, mutate;
 };
+
+static struct classes hxdp_reasons, kernel_reasons;
 
 /* ---- engines ---- */
 
@@ -373,6 +377,78 @@ static void make_case(uint64_t seed, struct tcase *t)
 	}
 }
 
+/* 1-3 random corruptions: a register, an offset, an immediate, an opcode, a jump
+ * distance, or a dropped instruction. Most make programs the kernel refuses. */
+static void mutate(uint64_t seed, struct tcase *t)
+{
+	static struct tcase c;
+	uint64_t s = seed * 0xd1342543de82ef95ull + 7;
+
+	for (int k = 1 + (int)((s >> 60) % 3); k-- && t->n > 2;) {
+		uint32_t i, r;
+		struct bpf_insn *in;
+		int id;
+
+		s = s * 6364136223846793005ull + 1442695040888963407ull;
+		i = (uint32_t)((s >> 33) % t->n);
+		r = (uint32_t)(s >> 20);
+		in = &t->insn[i];
+		switch ((s >> 8) % 7) {
+		case 0: in->dst_reg = r % 11; break;
+		case 1: in->src_reg = r % 11; break;
+		case 2: in->off = (int16_t)(in->off + (int)(r % 17) - 8); break;
+		case 3: in->imm = (r & 1) ? (int32_t)(in->imm + (int)(r % 9) - 4) : (int32_t)r; break;
+		case 4:
+			id = (int)(r % I_COUNT);
+			if (isa_info[id].group != G_HXDP && !insn_is_lddw(in) && id != I_LDDW)
+				isa_encode(id, in->dst_reg, in->src_reg, in->off, in->imm, in);
+			break;
+		case 5: in->off = (int16_t)(in->off + (int)(r % 7) - 3); break;
+		default:
+			if (drop_insns(t, i, 1, &c))
+				*t = c;
+		}
+	}
+}
+
+static const char *reason_class(const char *err, char *buf, size_t len)
+{
+	const char *p = strstr(err, ": insn ");
+	size_t n = 0;
+
+	p = p ? strchr(p + 7, ':') : err;
+	p = p ? p + 2 : err;
+	for (; *p && n + 1 < len; p++)	/* numbers and register names folded */
+		if (!(*p >= '0' && *p <= '9') && !(n && buf[n - 1] == 'R' && *p == 'R'))
+			buf[n++] = *p;
+	buf[n] = 0;
+	return buf;
+}
+
+#define MAX_CLASSES 64
+struct classes {
+	char name[MAX_CLASSES][80];
+	uint64_t n[MAX_CLASSES];
+	int count;
+};
+
+static void class_add(struct classes *c, const char *err)
+{
+	char buf[80];
+	int k;
+
+	reason_class(err, buf, sizeof(buf));
+	for (k = 0; k < c->count; k++)
+		if (!strcmp(c->name[k], buf))
+			break;
+	if (k == c->count) {
+		if (c->count == MAX_CLASSES)
+			return;
+		snprintf(c->name[c->count++], sizeof(c->name[0]), "%s", buf);
+	}
+	c->n[k]++;
+}
+
 static int verdict(const struct tcase *t, char *err, size_t len)
 {
 	struct hxdp_obj *obj;
@@ -380,7 +456,8 @@ static int verdict(const struct tcase *t, char *err, size_t len)
 
 	if (e)
 		return e;
-	e = verify__prog(obj, &obj->progs[0], err, len);
+	e = verify__prog_opts(obj, &obj->progs[0], &(struct verify_opts){
+		.log = getenv("RDIFF_VLOG") ? stderr : NULL }, NULL, err, len);
 	obj__close(obj);
 	return e;
 }
@@ -393,6 +470,8 @@ static int one(const struct opts *o, uint64_t seed, struct ecfg *ec, int nec, st
 	int e, v;
 
 	make_case(seed, &t);
+	if (o->mutate)
+		mutate(seed, &t);
 	s->progs++;
 	e = run_kernel(&t, &ks, kerr, sizeof(kerr));
 	if (e == -ENOSYS) {
@@ -400,11 +479,15 @@ static int one(const struct opts *o, uint64_t seed, struct ecfg *ec, int nec, st
 		return -ENOSYS;
 	}
 	v = verdict(&t, verr, sizeof(verr));
+	if (v)
+		class_add(&hxdp_reasons, verr);
+	if (e)
+		class_add(&kernel_reasons, kerr);
 	if (!e && !v)
 		s->vboth++;
 	else if (e && v)
 		s->vrefuse_both++;
-	else if (!e && v && s->vfalse_refusal++ < 5 && !o->quiet)
+	else if (!e && v && s->vfalse_refusal++ < 20)
 		printf("verifier refuses what the kernel accepts: seed %llu: %s\n",
 		       (unsigned long long)seed, verr);
 	else if (e && !v) {
@@ -414,8 +497,8 @@ static int one(const struct opts *o, uint64_t seed, struct ecfg *ec, int nec, st
 		snprintf(name, sizeof(name), "verify-%llu", (unsigned long long)seed);
 		save_case(o->save, name, &t, "verify", kerr);
 	}
-	if (e) {
-		if (s->krefused++ < 5 && !o->quiet)
+	if (e || v) {		/* hxdp loads only what its verifier accepts */
+		if (e && s->krefused++ < 5 && !o->quiet)
 			printf("kernel refuses seed %llu: %s\n", (unsigned long long)seed, kerr);
 		kside_free(&ks);
 		return 0;
@@ -538,7 +621,8 @@ int main(int argc, char **argv)
 		{ "count", required_argument, NULL, 'n' }, { "seed", required_argument, NULL, 's' },
 		{ "engines", required_argument, NULL, 'e' }, { "save", required_argument, NULL, 'o' },
 		{ "no-minimize", no_argument, NULL, 'M' }, { "replay", no_argument, NULL, 'r' },
-		{ "emit-seeds", required_argument, NULL, 'E' }, { 0 }
+		{ "emit-seeds", required_argument, NULL, 'E' }, { "mutate", no_argument, NULL, 'm' },
+		{ 0 }
 	};
 	struct opts o = { .count = 100, .seed = 1, .save = "tests/regress",
 			  .engines = default_engines, .minimize = 1 };
@@ -557,6 +641,7 @@ int main(int argc, char **argv)
 		case 'r': do_replay = 1; break;
 		case 'E': o.emit = optarg; break;
 		case 'q': o.quiet = 1; break;
+		case 'm': o.mutate = 1; break;
 		default: return 2;
 		}
 	}
@@ -585,5 +670,11 @@ int main(int argc, char **argv)
 	       "only the kernel refuses %llu (unsound)\n", (unsigned long long)s.vboth,
 	       (unsigned long long)s.vrefuse_both, (unsigned long long)s.vfalse_refusal,
 	       (unsigned long long)s.vunsound);
+	for (int k = 0; k < hxdp_reasons.count && !o.quiet; k++)
+		printf("  hxdp refused %llu: %s\n", (unsigned long long)hxdp_reasons.n[k],
+		       hxdp_reasons.name[k]);
+	for (int k = 0; k < kernel_reasons.count && !o.quiet; k++)
+		printf("  kernel refused %llu: %s\n", (unsigned long long)kernel_reasons.n[k],
+		       kernel_reasons.name[k]);
 	return s.mismatches || s.vunsound ? 1 : 0;
 }
