@@ -15,8 +15,9 @@
  *  - each (--each): every run timed alone on a fresh copy of its packet: test run with
  *    repeat=1 (the kernel's duration of one run) against CLOCK_MONOTONIC around one
  *    engine run; the cost of an empty measurement on each side (the kernel's: a
- *    two-instruction program; ours: two clock reads) is measured in the same process
- *    and subtracted. Suits many packets and programs with state or packet rewrites.
+ *    two-instruction program; ours: two clock reads), measured beside every run, is
+ *    subtracted (median of the runs minus median of the empty measurements). Suits
+ *    many packets and programs with state or packet rewrites.
  * A packet's figure is the median of its runs (--each) or the batch mean, the
  * fastest trial kept per packet (trials rotate who goes first); a side's ns per
  * packet is the mean over packets. */
@@ -46,7 +47,6 @@
 #define MAX_SIDES 4	/* kernel + vm, vliw, sim */
 #define MAX_REPEAT 100000
 #define MAX_TRIALS 100
-#define CAL_RUNS 2001	/* empty measurements whose median is the overhead */
 /* --each: below this the kernel's figure is within the spread of its empty-measurement
  * cost (about 50 ns on this kind of machine), and a ratio to it would mean nothing */
 #define MIN_KERNEL_NS 5.0
@@ -58,7 +58,6 @@ struct bench_opts {
 	const char *obj, *pcap, *maps, *prog, *engines;
 	uint32_t repeat, trials, npkts;
 	int kernel, each;
-	double ovh;	/* --each: ns of an empty measurement on this side (set per side) */
 };
 
 /* one thing timed: the kernel or an engine, each with its own object (map state) */
@@ -72,18 +71,20 @@ struct side {
 	struct hxdp_xdp *x;
 	struct hxdp_kern *k;
 	int fd;
-	double ovh;		/* --each: ns of an empty measurement, subtracted per run */
+	int nopfd;		/* --each: the kernel's empty-measurement program */
+	double ovh_sum;		/* --each: empty measurements subtracted (for the report) */
+	uint64_t ovh_n;
 	char missing[768];
 	double *best;			/* per packet: fastest trial's ns per run */
-	double *samp;			/* --each: one packet's runs of one trial */
+	double *samp, *empty;		/* --each: one packet's runs / empty measurements */
 	double nspp;			/* mean over packets of best[] */
 	uint64_t insns;			/* executed insns (vm) or rows (vliw, sim), one trial */
 	uint64_t runs, faults;
 	uint32_t *verdict;		/* last repetition's action per packet */
 };
 
-static int kernel_overhead(struct side *s);
-static double clock_overhead(void);
+
+static int nop_load(struct side *s);
 
 static int cmp_double(const void *a, const void *b)
 {
@@ -162,7 +163,7 @@ static int kernel_open(struct side *s, const struct bench_opts *o)
 			 s->obj->progs[s->prog].name);
 		return -ENOENT;
 	}
-	return o->each ? kernel_overhead(s) : 0;
+	return o->each ? nop_load(s) : 0;
 }
 
 static int test_run(int fd, const uint8_t *pkt, uint32_t len, uint32_t repeat,
@@ -179,77 +180,73 @@ static int test_run(int fd, const uint8_t *pkt, uint32_t len, uint32_t repeat,
 	return 0;
 }
 
+/* the overhead a side's figure had subtracted, for the report: mean over packets */
+static void note_ovh(struct side *s, double v)
+{
+	s->ovh_sum += v;
+	s->ovh_n++;
+}
+
 static void kernel_trial(struct side *s, const struct hxdp_pkts *pk, const struct bench_opts *o)
 {
-	uint32_t rv = UINT32_MAX, d = 0, k = 0;
+	uint32_t rv = UINT32_MAX, d = 0, dn = 0, k = 0, n = o->each ? o->repeat : 1;
 
 	s->runs = 0;
 	for (uint32_t i = 0; i < pk->n; i++) {
-		if (pk->pkt[i].len < 14 || pk->pkt[i].len > HXDP_MAX_PKT)
+		const uint8_t *data = pk->pkt[i].data;
+		uint32_t len = pk->pkt[i].len;
+
+		if (len < 14 || len > HXDP_MAX_PKT)
 			continue;	/* refused by test_run and by xdp__init alike */
-		for (k = 0; k < (o->each ? o->repeat : 1); k++) {
-			if (test_run(s->fd, pk->pkt[i].data, pk->pkt[i].len,
-				     o->each ? 1 : o->repeat, &rv, &d)) {
+		for (k = 0; k < n; k++) {
+			/* --each: an empty measurement beside every run, so that a drift of
+			 * the overhead (load, frequency) cancels */
+			if ((o->each && test_run(s->nopfd, data, len, 1, &rv, &dn)) ||
+			    test_run(s->fd, data, len, o->each ? 1 : o->repeat, &rv, &d)) {
 				s->faults++;
 				rv = UINT32_MAX;
 				break;
 			}
-			s->samp[k] = d - s->ovh;
+			s->samp[k] = d;
+			s->empty[k] = dn;
 		}
 		s->verdict[i] = rv;
 		if (rv == UINT32_MAX)
 			continue;
-		keep(s, i, o->each ? median(s->samp, k) : d);
+		if (o->each) {
+			double e = median(s->empty, k);
+
+			keep(s, i, median(s->samp, k) - e);
+			note_ovh(s, e);
+		} else {
+			keep(s, i, d);
+		}
 		s->runs += o->repeat;
 	}
 }
 
-static int cmp_u64(const void *a, const void *b)
+/* the kernel's empty measurement: `mov r0, 2; exit` run once */
+static int nop_load(struct side *s)
 {
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static int cmp_u32(const void *a, const void *b)
-{
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-/* the kernel's empty measurement: median duration of `mov r0, 2; exit` run once */
-static int kernel_overhead(struct side *s)
-{
-	static const uint8_t pkt[64];
 	struct asm_prog a = { 0 };
-	uint32_t *d = calloc(CAL_RUNS, sizeof(*d)), rv;
 	char err[256];
-	int fd = -1, e = d ? asm__parse("mov %r0, 2\nexit\n", &a, err, sizeof(err)) : -ENOMEM;
+	int e = asm__parse("mov %r0, 2\nexit\n", &a, err, sizeof(err));
 
 	if (!e) {
-		fd = bpf_prog_load(BPF_PROG_TYPE_XDP, "hxdp_bench_nop", "GPL", a.insns, a.n, NULL);
-		e = fd < 0 ? -errno : 0;
+		s->nopfd = bpf_prog_load(BPF_PROG_TYPE_XDP, "hxdp_bench_nop", "GPL", a.insns, a.n,
+					 NULL);
+		e = s->nopfd < 0 ? -errno : 0;
 	}
-	for (uint32_t i = 0; !e && i < CAL_RUNS; i++)
-		e = test_run(fd, pkt, sizeof(pkt), 1, &rv, &d[i]);
-	if (!e) {
-		qsort(d, CAL_RUNS, sizeof(*d), cmp_u32);
-		s->ovh = d[CAL_RUNS / 2];
-	} else {
-		snprintf(s->missing, sizeof(s->missing), "kernel: calibration program: %s",
+	if (e)
+		snprintf(s->missing, sizeof(s->missing), "kernel: empty-measurement program: %s",
 			 strerror(-e));
-	}
-	if (fd >= 0)
-		close(fd);
 	asm__free(&a);
-	free(d);
 	return e;
 }
 
 /* ---- the engine sides -------------------------------------------------------------- */
 
-static int engine_open(struct side *s, const struct bench_opts *o)
+static int engine_open(struct side *s)
 {
 	struct engine_opts eo = { .lanes = 4, .opt = 2 };
 	char err[512];
@@ -271,9 +268,25 @@ static int engine_open(struct side *s, const struct bench_opts *o)
 		return -ENOMEM;
 	}
 	run__init(s->r, &s->obj->env);
-	if (o->each)
-		s->ovh = clock_overhead();
 	return 0;
+}
+
+/* --each: one run of packet i timed alone, beside an empty measurement (two clock
+ * reads); the packet is set up afresh outside the timed region */
+static void engine_each(struct side *s, const struct hxdp_pkt *p, uint32_t k,
+			struct hxdp_result *res)
+{
+	uint64_t r1, t0, t1;
+
+	if (k)
+		xdp__init(s->x, p->data, p->len);
+	r1 = run__packet(s->r, s->x, res);
+	t0 = now_ns();
+	t1 = now_ns();
+	s->empty[k] = (double)(t1 - t0);
+	t0 = now_ns();
+	s->eng->run(s->st, s->prog, s->r, r1);
+	s->samp[k] = (double)(now_ns() - t0);
 }
 
 static void engine_trial(struct side *s, const struct hxdp_pkts *pk, const struct bench_opts *o)
@@ -287,48 +300,33 @@ static void engine_trial(struct side *s, const struct hxdp_pkts *pk, const struc
 
 		if (xdp__init(s->x, pk->pkt[i].data, pk->pkt[i].len))
 			continue;
-		if (!o->each)
-			t0 = now_ns();
+		t0 = now_ns();
 		for (uint32_t k = 0; k < o->repeat; k++) {
-			uint64_t r1;
-
-			if (o->each) {
-				if (k)
-					xdp__init(s->x, pk->pkt[i].data, pk->pkt[i].len);
-				r1 = run__packet(s->r, s->x, &res);
-				t0 = now_ns();
-				s->eng->run(s->st, s->prog, s->r, r1);
-				s->samp[k] = (double)(now_ns() - t0) - s->ovh;
-			} else {
-				r1 = run__packet(s->r, s->x, &res);
-				s->eng->run(s->st, s->prog, s->r, r1);
-			}
+			if (o->each)
+				engine_each(s, &pk->pkt[i], k, &res);
+			else
+				s->eng->run(s->st, s->prog, s->r, run__packet(s->r, s->x, &res));
 			s->insns += res.insns;
 			s->faults += res.fault != 0;
 		}
-		keep(s, i, o->each ? median(s->samp, o->repeat) :
-				     (double)(now_ns() - t0) / o->repeat);
+		if (o->each) {
+			double e = median(s->empty, o->repeat);
+
+			keep(s, i, median(s->samp, o->repeat) - e);
+			note_ovh(s, e);
+		} else {
+			keep(s, i, (double)(now_ns() - t0) / o->repeat);
+		}
 		s->runs += o->repeat;
 		s->verdict[i] = (uint32_t)res.r0;
 	}
 }
 
-/* our empty measurement: median of two back-to-back clock reads */
-static double clock_overhead(void)
+static int cmp_u64(const void *a, const void *b)
 {
-	uint64_t *d = calloc(CAL_RUNS, sizeof(*d)), v;
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
 
-	if (!d)
-		return 0;
-	for (uint32_t i = 0; i < CAL_RUNS; i++) {
-		uint64_t t0 = now_ns();
-
-		d[i] = now_ns() - t0;
-	}
-	qsort(d, CAL_RUNS, sizeof(*d), cmp_u64);
-	v = d[CAL_RUNS / 2];
-	free(d);
-	return (double)v;
+	return x < y ? -1 : x > y;
 }
 
 /* ---- run ---------------------------------------------------------------------------- */
@@ -339,10 +337,12 @@ static int side_open(struct side *s, const struct bench_opts *o, uint32_t npkts)
 	struct hxdp_prog *p;
 
 	s->fd = -1;
+	s->nopfd = -1;
 	s->verdict = calloc(npkts + 1, sizeof(*s->verdict));
 	s->best = calloc(npkts + 1, sizeof(*s->best));
 	s->samp = calloc(o->repeat, sizeof(*s->samp));
-	if (!s->verdict || !s->best || !s->samp) {
+	s->empty = calloc(o->repeat, sizeof(*s->empty));
+	if (!s->verdict || !s->best || !s->samp || !s->empty) {
 		snprintf(s->missing, sizeof(s->missing), "out of memory");
 		return -ENOMEM;
 	}
@@ -360,7 +360,7 @@ static int side_open(struct side *s, const struct bench_opts *o, uint32_t npkts)
 		return -ENOENT;
 	}
 	s->prog = p->idx;
-	return strcmp(s->name, "kernel") ? engine_open(s, o) : kernel_open(s, o);
+	return strcmp(s->name, "kernel") ? engine_open(s) : kernel_open(s, o);
 }
 
 static void side_close(struct side *s)
@@ -375,6 +375,9 @@ static void side_close(struct side *s)
 	free(s->verdict);
 	free(s->best);
 	free(s->samp);
+	free(s->empty);
+	if (s->nopfd >= 0)
+		close(s->nopfd);
 }
 
 static void trials(struct side *sd, int n, const struct hxdp_pkts *pk, const struct bench_opts *o)
@@ -421,9 +424,10 @@ static json_object *side_json(const struct side *s, const struct side *kern,
 	json_object_object_add(j, "ns_per_packet", json_object_new_double(s->nspp));
 	json_object_object_add(j, "runs", json_object_new_int64(s->runs));
 	json_object_object_add(j, "faults", json_object_new_int64(s->faults));
-	if (s->ovh > 0)
-		json_object_object_add(j, "overhead_ns", json_object_new_double(s->ovh));
-	if (s->k && s->ovh > 0 && s->nspp < MIN_KERNEL_NS)
+	if (s->ovh_n)
+		json_object_object_add(j, "overhead_ns",
+				       json_object_new_double(s->ovh_sum / s->ovh_n));
+	if (s->k && s->ovh_n && s->nspp < MIN_KERNEL_NS)
 		json_object_object_add(j, "below_resolution", json_object_new_boolean(1));
 	if (s->k && vm && !vm->missing[0] && vm->insns)
 		json_object_object_add(j, "ns_per_insn",
@@ -441,7 +445,7 @@ static json_object *side_json(const struct side *s, const struct side *kern,
 		for (uint32_t i = 0; i < npkts; i++)
 			mism += s->verdict[i] != kern->verdict[i];
 		json_object_object_add(j, "verdict_mismatches", json_object_new_int(mism));
-		if (kern->nspp > 0 && !(kern->ovh > 0 && kern->nspp < MIN_KERNEL_NS))
+		if (kern->nspp > 0 && !(kern->ovh_n && kern->nspp < MIN_KERNEL_NS))
 			json_object_object_add(j, "over_kernel",
 					       json_object_new_double(s->nspp / kern->nspp));
 	}
