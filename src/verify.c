@@ -52,10 +52,17 @@ struct vreg {
 	int32_t off;
 	uint32_t id;		/* T_PKT*: shared variable part; *_OR_NULL: null-check group */
 	uint32_t range;		/* T_PKT*: bytes proven readable from base + var */
+	uint8_t taint;		/* T_SCALAR made from addresses: TAINT_* */
 	uint64_t umin, umax;
 };
 
 enum { S_INVALID, S_MISC, S_SPILL };
+
+/* scalars computed from pointers. Addresses differ between hxdp and the kernel, so a
+ * value that depends on them may not reach anything observable. TAINT_PKT: the low 32
+ * bits of one packet address (w3 = w2 where r2 is data_end); minus another packet
+ * address it is a length again, as clang computes data_end - data in 32 bits. */
+enum { TAINT_NONE, TAINT_PKT, TAINT_ADDR };
 
 struct vframe {
 	struct vreg r[NREGS];
@@ -747,7 +754,7 @@ static int reg_equal(const struct vreg *a, const struct vreg *b, struct idmap *m
 {
 	return a->type == b->type && a->frame == b->frame && a->map == b->map &&
 	       a->off == b->off && ids_match(m, a->id, b->id) && a->range == b->range &&
-	       a->umin == b->umin && a->umax == b->umax;
+	       a->umin == b->umin && a->umax == b->umax && a->taint == b->taint;
 }
 
 /* old was verified safe; is every concrete state of cur one of old's? */
@@ -758,7 +765,8 @@ static int reg_covers(const struct vreg *old, const struct vreg *cur, struct idm
 	if (old->type != cur->type)
 		return 0;
 	if (old->type == T_SCALAR)
-		return old->umin <= cur->umin && cur->umax <= old->umax;
+		return old->umin <= cur->umin && cur->umax <= old->umax &&
+		       old->taint == cur->taint;
 	return old->frame == cur->frame && old->map == cur->map && old->off == cur->off &&
 	       ids_match(m, old->id, cur->id) && old->range <= cur->range &&
 	       old->umin <= cur->umin && cur->umax <= old->umax;
@@ -929,6 +937,15 @@ static int reg_writable(struct venv *e, uint32_t i, int r)
 	return 0;
 }
 
+static int tainted(struct venv *e, uint32_t i, int r, const char *where)
+{
+	const struct vreg *v = &cur_frame(e)->r[r];
+
+	if (v->type == T_SCALAR && v->taint)
+		return vfail(e, -EACCES, i, "R%d leaks addr %s", r, where);
+	return 0;
+}
+
 static int is_pkt(int t) { return t == T_PKT || t == T_PKT_META; }
 static int is_ptr(int t) { return t != T_SCALAR && t != T_NOT_INIT; }
 
@@ -1045,7 +1062,7 @@ static int stack_load(struct venv *e, uint32_t i, struct vframe *f, struct acces
 			*out = *s;
 			return 0;
 		}
-		if (s->type != T_SCALAR)
+		if (s->type != T_SCALAR || s->taint)
 			return vfail(e, -EACCES, i, "invalid size of register fill");
 	}
 	sc_set(out, 0, size_max((int)a->size));
@@ -1182,6 +1199,9 @@ static int do_store(struct venv *e, uint32_t i, int id)
 		if ((err = reg_read(e, i, in->src_reg)))
 			return err;
 		imm = cur_frame(e)->r[in->src_reg];
+		if (imm.type == T_SCALAR && imm.taint &&
+		    (cur_frame(e)->r[in->dst_reg].type != T_STACK || a.size != 8))
+			return tainted(e, i, in->src_reg, "into mem");
 	} else {
 		sc_const(&imm, (uint64_t)(int64_t)in->imm);
 	}
@@ -1210,7 +1230,7 @@ static int do_atomic(struct venv *e, uint32_t i, int id)
 	if (t != T_STACK && t != T_MAP_VALUE)
 		return vfail(e, -EACCES, i, "BPF_ATOMIC stores into R%d %s is not allowed",
 			     in->dst_reg, type_name[t]);
-	if (f->r[in->src_reg].type != T_SCALAR)
+	if (f->r[in->src_reg].type != T_SCALAR || f->r[in->src_reg].taint)
 		return vfail(e, -EACCES, i, "R%d leaks addr into mem", in->src_reg);
 	a.write = 0;
 	if ((err = mem_access(e, i, &a, &old, NULL)))
@@ -1292,7 +1312,56 @@ static int ptr_alu(struct venv *e, uint32_t i, int id, struct vreg *d, const str
 	return 0;
 }
 
+static int do_alu_value(struct venv *e, uint32_t i, int id);
+
+static int pkt_family(int t) { return is_pkt(t) || t == T_PKT_END; }
+
+static int taint_of(const struct vreg *r)
+{
+	if (is_ptr(r->type))
+		return pkt_family(r->type) ? TAINT_PKT : TAINT_ADDR;
+	return r->taint;
+}
+
+/* the taint of a scalar result of d op s */
+static int taint_result(int id, const struct vreg *d, const struct vreg *s)
+{
+	int op = alu_op(id), td = taint_of(d), ts = taint_of(s);
+
+	if (op == A_MOV)
+		return ts;
+	if (op == A_SUB && !is64(id) && td == TAINT_PKT && ts == TAINT_PKT)
+		return TAINT_NONE;
+	if (op == A_SUB && is64(id) && pkt_family(d->type) && pkt_family(s->type))
+		return TAINT_NONE;
+	if (op == A_MOVSX)
+		return ts ? TAINT_ADDR : TAINT_NONE;
+	return td || ts ? TAINT_ADDR : TAINT_NONE;
+}
+
 static int do_alu(struct venv *e, uint32_t i, int id)
+{
+	const struct bpf_insn *in = &e->in[i];
+	struct vframe *f = cur_frame(e);
+	struct vreg s, *d = &f->r[in->dst_reg];
+	int t, err;
+
+	if (isa_info[id].form == F_ALU_X)
+		s = f->r[in->src_reg];
+	else
+		sc_const(&s, 0);
+	t = taint_result(id, d, &s);
+	if (is_ptr(d->type) && s.type == T_SCALAR && s.taint && alu_op(id) != A_MOV)
+		return vfail(e, -EACCES, i, "R%d pointer arithmetic with an address-derived "
+			     "value prohibited", in->src_reg);
+	if ((err = do_alu_value(e, i, id)))
+		return err;
+	if (d->type == T_SCALAR)
+		d->taint = (uint8_t)t;
+	return 0;
+}
+
+static int do_alu_value(struct venv *e, uint32_t i, int id)
 {
 	const struct bpf_insn *in = &e->in[i];
 	struct vframe *f = cur_frame(e);
@@ -1571,6 +1640,19 @@ static int jcc_split(struct venv *e, uint32_t i, int id, int op, int w,
 	return 0;
 }
 
+/* comparisons whose outcome does not depend on where objects are: null checks and
+ * packet pointers against each other (the unprivileged kernel allows only these) */
+static int ptr_cmp_ok(const struct vreg *a, const struct vreg *b, int w)
+{
+	const struct vreg *p = is_ptr(a->type) ? a : b, *q = p == a ? b : a;
+
+	if (!w)
+		return 0;
+	if (q->type == T_SCALAR)
+		return sc_is_const(q) && !q->umin;
+	return pkt_family(p->type) && pkt_family(q->type);
+}
+
 /* returns the next insn, or -1 when the path ended (both directions dead) */
 static int do_jcc(struct venv *e, uint32_t i, int id, uint32_t *next)
 {
@@ -1590,6 +1672,12 @@ static int do_jcc(struct venv *e, uint32_t i, int id, uint32_t *next)
 		b = f->r[in->src_reg];
 	else
 		sc_const(&b, w ? (uint64_t)(int64_t)in->imm : (uint32_t)in->imm);
+	if ((err = tainted(e, i, in->dst_reg, "in a comparison")) ||
+	    (isa_info[id].form == F_JCC_X && (err = tainted(e, i, in->src_reg, "in a comparison"))))
+		return err;
+	if ((is_ptr(a.type) || is_ptr(b.type)) && !ptr_cmp_ok(&a, &b, w))
+		return vfail(e, -EACCES, i, "R%d pointer comparison prohibited",
+			     is_ptr(a.type) ? in->dst_reg : in->src_reg);
 	if (is_ptr(a.type) || is_ptr(b.type)) {
 		other = state_dup(e->cur);
 		if (!other)
@@ -1743,7 +1831,8 @@ static int helper_mem(struct venv *e, uint32_t i, int regno, uint64_t size, int 
 		}
 		err = stack_readable(e, i, sf, a.lo, a.lo + (int64_t)size);
 		for (int64_t b = a.lo & ~7; !err && b < a.lo + (int64_t)size; b += 8)
-			if (sf->slot[b] == S_SPILL && is_ptr(sf->spill[b / 8].type))
+			if (sf->slot[b] == S_SPILL && (is_ptr(sf->spill[b / 8].type) ||
+						       sf->spill[b / 8].taint))
 				err = vfail(e, -EACCES, i, "R%d leaks addr: a pointer spilled at "
 					    "fp%lld is passed to a helper as data", regno,
 					    (long long)(b - HXDP_STACK_SIZE));
@@ -1834,7 +1923,8 @@ static int do_call(struct venv *e, uint32_t i)
 	if (!h)
 		return vfail(e, -EINVAL, i, "invalid func unknown#%d", e->in[i].imm);
 	for (int k = 0; k < 5 && h->arg[k]; k++)
-		if ((err = reg_read(e, i, k + 1)))
+		if ((err = reg_read(e, i, k + 1)) ||
+		    (err = tainted(e, i, k + 1, "into helper function")))
 			return err;
 	for (int k = 0; k < 5 && h->arg[k]; k++)
 		if ((err = helper_arg(e, i, h, k, &m)))
@@ -1890,7 +1980,7 @@ static int do_exit(struct venv *e, uint32_t i, uint32_t *next)
 	if (s->nframes == 1) {
 		if ((err = reg_read(e, i, BPF_REG_0)))
 			return err;
-		if (f->r[0].type != T_SCALAR)
+		if (f->r[0].type != T_SCALAR || f->r[0].taint)
 			return vfail(e, -EACCES, i, "R0 leaks addr as return value");
 		*next = PATH_END;
 		return 0;
