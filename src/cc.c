@@ -424,7 +424,7 @@ static int pipeline(struct cc *c)
 }
 
 int cc__compile(const struct hxdp_obj *obj, uint32_t prog, const struct cc_opts *o,
-		struct image *img, struct cc_stat *stat, int *nstat, char *err, size_t errlen)
+		struct image *img, struct cc_report *rep, char *err, size_t errlen)
 {
 	struct cc c = { .o = *o, .obj = obj, .err = err, .errlen = errlen };
 	int e;
@@ -445,9 +445,13 @@ int cc__compile(const struct hxdp_obj *obj, uint32_t prog, const struct cc_opts 
 		e = cc_encode__run(&c, img);
 	if (e == -ENOMEM)
 		snprintf(err, errlen, "%s: out of memory", c.prog->name);
-	if (stat && nstat) {
-		memcpy(stat, c.stat, c.nstat * sizeof(*stat));
-		*nstat = c.nstat;
+	if (rep) {
+		memcpy(rep->stat, c.stat, c.nstat * sizeof(*rep->stat));
+		rep->nstat = c.nstat;
+		rep->rows = c.nrows;
+		rep->bound = c.bound;
+		rep->chain = c.chain;
+		rep->insns = cc__count(&c);
 	}
 	cc__free(&c);
 	return e;
@@ -465,7 +469,7 @@ int cc__compile_obj(const struct hxdp_obj *obj, const struct cc_opts *o, struct 
 		return -ENOMEM;
 	e = image__set_maps(img, obj, err, errlen);
 	for (uint32_t i = 0; !e && i < obj->nprogs; i++)
-		e = cc__compile(obj, i, o, img, NULL, NULL, err, errlen);
+		e = cc__compile(obj, i, o, img, NULL, err, errlen);
 	if (!e && (e = image__validate(img, why, sizeof(why))))
 		snprintf(err, errlen, "internal: the compiled image is invalid: %s", why);
 	if (e) {

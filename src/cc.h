@@ -94,6 +94,8 @@ struct cc {
 	/* schedule: rows of o.lanes slots holding instruction indexes or CC_NONE */
 	uint32_t *rows;
 	uint32_t nrows;
+	uint32_t bound;		/* schedule: rows no schedule of these regions can beat */
+	uint32_t chain;		/* schedule: the longest dependence chain of a region */
 	struct cc_stat stat[16];
 	int nstat;
 	uint32_t ninsns_in;	/* eBPF instructions of the program */
@@ -101,9 +103,19 @@ struct cc {
 	size_t errlen;
 };
 
+/* what compiling one program gave */
+struct cc_report {
+	struct cc_stat stat[16];	/* instructions after each pass */
+	int nstat;
+	uint32_t rows;
+	uint32_t bound;		/* sum over regions of max(critical path, insns / lanes) */
+	uint32_t chain;		/* the longest dependence chain of one region */
+	uint32_t insns;		/* instructions scheduled */
+};
+
 /* cc.c: the driver */
 int cc__compile(const struct hxdp_obj *obj, uint32_t prog, const struct cc_opts *o,
-		struct image *img, struct cc_stat *stat, int *nstat, char *err, size_t errlen);
+		struct image *img, struct cc_report *rep, char *err, size_t errlen);
 /* compile every program of obj into a new image */
 int cc__compile_obj(const struct hxdp_obj *obj, const struct cc_opts *o, struct image **out,
 		    char *err, size_t errlen);

@@ -15,6 +15,7 @@
  */
 #include <errno.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 #include <linux/bpf.h>
 #include "cc.h"
@@ -79,7 +80,7 @@ static int sched_serial(struct cc *c)
 		c->rows[(size_t)i * c->o.lanes] = i;
 	for (uint32_t b = 0; b < c->nb; b++)
 		c->b[b].row = c->b[b].first;
-	c->nrows = c->n;
+	c->nrows = c->bound = c->chain = c->n;
 	return 0;
 }
 
@@ -529,8 +530,20 @@ static int region(struct sb *s, uint32_t b0, uint32_t b1, uint32_t *nrows, uint3
 	if (!e)
 		e = ctl_edges(s);
 	if (!e) {
+		uint32_t cp = 0;
+
 		heights(s);
 		entry_writes(s, b0, r, done, brow);
+		for (uint32_t k = 0; k < m; k++)
+			if (s->height[k] + 1 > cp)
+				cp = s->height[k] + 1;
+		if (cp > c->chain)
+			c->chain = cp;
+		if (getenv("HXDP_CC_DEBUG"))
+			fprintf(stderr, "region b%u-b%u: %u insns, chain %u, first insn %u (origin %u)\n",
+				b0, b1, m, cp, first, c->v[first].origin);
+		c->bound += cp > (m + c->o.lanes - 1) / c->o.lanes ? cp :
+			    (m + c->o.lanes - 1) / c->o.lanes;
 	}
 	while (!e && left) {
 		int n;

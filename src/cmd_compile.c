@@ -17,9 +17,8 @@ struct copts {
 };
 
 struct pstat {
-	struct cc_stat st[16];
-	int nst;
-	uint32_t rows, insns, bound;
+	struct cc_report r;
+	uint32_t insns;		/* eBPF */
 	double ms;
 };
 
@@ -33,7 +32,7 @@ static double now_ms(void)
 
 static int parse(int argc, char **argv, struct copts *co)
 {
-	co->o = (struct cc_opts){ .lanes = 4, .opt = 2, .xdelay = 1 };
+	co->o = (struct cc_opts){ .lanes = 4, .opt = 2, .xdelay = 0 };
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		char *end;
@@ -77,17 +76,20 @@ static json_object *prog_json(const struct hxdp_prog *p, const struct pstat *ps)
 
 	json_object_object_add(j, "name", json_object_new_string(p->name));
 	json_object_object_add(j, "insns", json_object_new_int(ps->insns));
-	for (int k = 0; k < ps->nst; k++) {
+	for (int k = 0; k < ps->r.nstat; k++) {
 		json_object *e = json_object_new_object();
 
-		json_object_object_add(e, "pass", json_object_new_string(ps->st[k].pass));
-		json_object_object_add(e, "insns", json_object_new_int(ps->st[k].insns));
+		json_object_object_add(e, "pass", json_object_new_string(ps->r.stat[k].pass));
+		json_object_object_add(e, "insns", json_object_new_int(ps->r.stat[k].insns));
 		json_object_array_add(passes, e);
 	}
 	json_object_object_add(j, "passes", passes);
-	json_object_object_add(j, "rows", json_object_new_int(ps->rows));
-	json_object_object_add(j, "ipc", json_object_new_double(ps->rows ?
-		(double)(ps->nst > 1 ? ps->st[ps->nst - 1].insns : ps->insns) / ps->rows : 0));
+	json_object_object_add(j, "rows", json_object_new_int(ps->r.rows));
+	json_object_object_add(j, "scheduled", json_object_new_int(ps->r.insns));
+	json_object_object_add(j, "ipc", json_object_new_double(ps->r.rows ?
+		(double)ps->r.insns / ps->r.rows : 0));
+	json_object_object_add(j, "bound", json_object_new_int(ps->r.bound));
+	json_object_object_add(j, "chain", json_object_new_int(ps->r.chain));
 	json_object_object_add(j, "compile_ms", json_object_new_double(ps->ms));
 	return j;
 }
@@ -95,10 +97,11 @@ static json_object *prog_json(const struct hxdp_prog *p, const struct pstat *ps)
 static void prog_text(const struct hxdp_prog *p, const struct pstat *ps, const struct copts *co)
 {
 	printf("%s: %u eBPF instructions ->", p->name, ps->insns);
-	for (int k = 1; k < ps->nst; k++)
-		printf(" %s %u%s", ps->st[k].pass, ps->st[k].insns, k + 1 < ps->nst ? "," : "");
-	printf("; %u rows of %d lanes (-O%d, delay %d), %.2f ms\n", ps->rows, co->o.lanes,
-	       co->o.opt, co->o.xdelay, ps->ms);
+	for (int k = 1; k < ps->r.nstat; k++)
+		printf(" %s %u%s", ps->r.stat[k].pass, ps->r.stat[k].insns,
+		       k + 1 < ps->r.nstat ? "," : "");
+	printf("; %u rows of %d lanes (-O%d, delay %d; bound %u), %.2f ms\n", ps->r.rows,
+	       co->o.lanes, co->o.opt, co->o.xdelay, ps->r.bound, ps->ms);
 }
 
 static int compile_all(struct hxdp_obj *obj, const struct copts *co, struct image *img,
@@ -110,12 +113,9 @@ static int compile_all(struct hxdp_obj *obj, const struct copts *co, struct imag
 	for (uint32_t i = 0; !e && i < obj->nprogs; i++) {
 		double t0 = now_ms();
 
-		e = cc__compile(obj, i, &co->o, img, ps[i].st, &ps[i].nst, err, sizeof(err));
+		e = cc__compile(obj, i, &co->o, img, &ps[i].r, err, sizeof(err));
 		ps[i].ms = now_ms() - t0;
-		if (!e) {
-			ps[i].rows = img->progs[img->nprogs - 1].nrows;
-			ps[i].insns = obj->progs[i].ninsns;
-		}
+		ps[i].insns = obj->progs[i].ninsns;
 	}
 	if (!e && (e = image__validate(img, err, sizeof(err))))
 		fprintf(stderr, "hxdp: internal error: invalid image: %s\n", err);
@@ -152,7 +152,7 @@ static int run(struct cli *c, const struct copts *co)
 		json_object_object_add(j, "opt", json_object_new_int(co->o.opt));
 		json_object_object_add(j, "xdelay", json_object_new_int(co->o.xdelay));
 		json_object_object_add(j, "insns", json_object_new_int(ps[sel].insns));
-		json_object_object_add(j, "rows", json_object_new_int(ps[sel].rows));
+		json_object_object_add(j, "rows", json_object_new_int(ps[sel].r.rows));
 		for (uint32_t i = 0; i < obj->nprogs; i++)
 			json_object_array_add(all, prog_json(&obj->progs[i], &ps[i]));
 		json_object_object_add(j, "programs", all);

@@ -105,7 +105,7 @@ int vliw__open_obj(struct hxdp_obj *obj, const struct engine_opts *o, struct vli
 	struct cc_opts co = {
 		.lanes = o && o->lanes ? o->lanes : 4,
 		.opt = o ? o->opt : 2,
-		.xdelay = 1,
+		.xdelay = 0,	/* docs/timing.md: full bypass */
 	};
 	struct image *img;
 	char why[200] = "";
