@@ -106,7 +106,7 @@ done
 
 # cross-check of the per-run method on the tool-speed headlines: the batch method
 # (test run repeat=N) on the first 24 packets of the mix
-for n in xdp_firewall xdp_parser; do
+for n in xdp_fw_simple xdp_firewall xdp_parser; do
 	case " $progs " in *" $n "*) ;; *) continue ;; esac
 	part "$n.batch.mix" $H bench run -j --prog "$n" --maps "tests/progs/$n.maps.json" \
 		--repeat $IREPEAT --trials 3 --packets 24 "build/progs/$n.v3.o" \
@@ -126,7 +126,8 @@ part compile_time.wall $H bench time -j --runs 5 "$H compile -j --prog bench_big
 {
 	printf '{"date": "%s", "kernel": "%s", "commit": "%s", "cpu": "%s", ' \
 		"$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$(uname -r)" \
-		"$(git rev-parse --short HEAD 2>/dev/null || echo unknown)" \
+		"$(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(
+			[ -n "$(git status --porcelain src 2>/dev/null)" ] && echo ' +uncommitted src')" \
 		"$(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //; s/"//g')"
 	printf '"repeat": %s, "trials": %s, "interp_repeat": %s, "interp_trials": %s, ' \
 		"$REPEAT" "$TRIALS" "$IREPEAT" "$ITRIALS"
