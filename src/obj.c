@@ -545,6 +545,81 @@ static int prog_build(struct hxdp_obj *obj, struct elf_file *ef, struct hxdp_pro
 	return 0;
 }
 
+/* ---- BTF sanity: libbpf 1.1 follows type ids unchecked; a corrupt .BTF must be an
+ * error, not a crash inside bpf_object__open ---------------------------------------- */
+
+static int btf_type_ok(const struct btf *btf, const struct btf_type *t, uint32_t n)
+{
+	const struct btf_member *m;
+	const struct btf_param *p;
+	const struct btf_var_secinfo *v;
+
+	if (!btf__name_by_offset(btf, t->name_off))
+		return 0;
+	switch (btf_kind(t)) {
+	case BTF_KIND_INT: case BTF_KIND_ENUM: case BTF_KIND_FWD: case BTF_KIND_FLOAT:
+	case BTF_KIND_ENUM64:
+		return 1;
+	case BTF_KIND_PTR: case BTF_KIND_TYPEDEF: case BTF_KIND_VOLATILE: case BTF_KIND_CONST:
+	case BTF_KIND_RESTRICT: case BTF_KIND_FUNC: case BTF_KIND_VAR: case BTF_KIND_DECL_TAG:
+	case BTF_KIND_TYPE_TAG:
+		return t->type < n;
+	case BTF_KIND_ARRAY:
+		return btf_array(t)->type < n && btf_array(t)->index_type < n;
+	case BTF_KIND_STRUCT: case BTF_KIND_UNION:
+		m = btf_members(t);
+		for (int i = 0; i < btf_vlen(t); i++)
+			if (m[i].type >= n || !btf__name_by_offset(btf, m[i].name_off))
+				return 0;
+		return 1;
+	case BTF_KIND_FUNC_PROTO:
+		p = btf_params(t);
+		for (int i = 0; i < btf_vlen(t); i++)
+			if (p[i].type >= n)
+				return 0;
+		return t->type < n;
+	case BTF_KIND_DATASEC:
+		v = btf_var_secinfos(t);
+		for (int i = 0; i < btf_vlen(t); i++)
+			if (v[i].type >= n || !v[i].type)
+				return 0;
+		return 1;
+	}
+	return 0;
+}
+
+static int btf_check(struct elf_file *ef, const char *path, char *err, size_t errlen)
+{
+	Elf_Data *d = NULL;
+	struct btf *btf;
+	uint32_t n;
+	long e;
+
+	for (size_t i = 1; i < ef->nsec && !d; i++) {
+		const char *sn = sec_name(ef, i);
+
+		if (sn && !strcmp(sn, ".BTF"))
+			d = sec_data(ef, i);
+	}
+	if (!d)
+		return 0;
+	btf = btf__new(d->d_buf, d->d_size);
+	e = libbpf_get_error(btf);
+	if (e) {
+		snprintf(err, errlen, "%s: .BTF is corrupt (%s)", path, strerror((int)-e));
+		return -EINVAL;
+	}
+	n = btf__type_cnt(btf);
+	for (uint32_t id = 1; id < n; id++)
+		if (!btf_type_ok(btf, btf__type_by_id(btf, id), n)) {
+			snprintf(err, errlen, "%s: .BTF type %u is corrupt", path, id);
+			btf__free(btf);
+			return -EINVAL;
+		}
+	btf__free(btf);
+	return 0;
+}
+
 /* ---- CO-RE relocations: refused (.BTF.ext core_relo section) -------------------- */
 
 struct btf_ext_hdr {
@@ -935,6 +1010,13 @@ int obj__open(const char *path, struct hxdp_obj **out, char *err, size_t errlen)
 	if (!obj)
 		return -ENOMEM;
 	e = elf_file__open(&ef, path, err, errlen);
+	if (!e) {
+		char msg[256];
+
+		obj__libbpf_capture(msg, sizeof(msg));	/* btf__new may warn */
+		e = btf_check(&ef, path, err, errlen);
+		obj__libbpf_capture(NULL, 0);
+	}
 	if (!e)
 		e = bobj_open(obj, err, errlen);
 	if (!e)

@@ -1,7 +1,8 @@
 /* mkbad.c: malformed objects from a good one, for the loader tests.
  * Usage: mkbad GOOD.o OUTDIR. Writes trunc_hdr.o, trunc_half.o, garbage.o (ELF magic,
  * then deterministic junk), reloc_sym.o (a program relocation against symbol 65535) and
- * reloc_off.o (a program relocation at an offset past its section). */
+ * reloc_off.o (a program relocation at an offset past its section) and btf_name.o (the
+ * first BTF type names a string past the string section). */
 #include <elf.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -35,6 +36,23 @@ static Elf64_Rel *first_code_rel(uint8_t *img, size_t n)
 		if (sh[i].sh_type == SHT_REL && sh[i].sh_info < eh->e_shnum &&
 		    (sh[sh[i].sh_info].sh_flags & SHF_EXECINSTR) && sh[i].sh_size)
 			return (Elf64_Rel *)(img + sh[i].sh_offset);
+	return NULL;
+}
+
+/* the first type record of .BTF */
+static uint32_t *first_btf_type(uint8_t *img, size_t n)
+{
+	Elf64_Ehdr *eh = (Elf64_Ehdr *)img;
+	Elf64_Shdr *sh = (Elf64_Shdr *)(img + eh->e_shoff);
+	const char *names = (const char *)img + sh[eh->e_shstrndx].sh_offset;
+	uint32_t *h;
+
+	for (int i = 0; i < eh->e_shnum; i++) {
+		if (strcmp(names + sh[i].sh_name, ".BTF") || sh[i].sh_offset + 24 > n)
+			continue;
+		h = (uint32_t *)(img + sh[i].sh_offset);	/* magic, hdr_len, type_off */
+		return (uint32_t *)(img + sh[i].sh_offset + h[1] + h[2]);
+	}
 	return NULL;
 }
 
@@ -75,6 +93,11 @@ int main(int argc, char **argv)
 	r = first_code_rel(bad, n);
 	r->r_offset = 0x100000;
 	e |= put(argv[2], "reloc_off.o", bad, n);
+	memcpy(bad, img, n);
+	if (!first_btf_type(bad, n))
+		return fprintf(stderr, "mkbad: %s has no .BTF\n", argv[1]), 2;
+	first_btf_type(bad, n)[0] = 0x7ffffff0;
+	e |= put(argv[2], "btf_name.o", bad, n);
 	free(img);
 	free(bad);
 	return e;

@@ -89,6 +89,7 @@ trunc_half truncated ELF
 garbage not a BPF ELF object
 reloc_sym symbol #65535
 reloc_off invalid offset
+btf_name .BTF
 b_helper.v3 helper 9999 is not supported
 b_maptype.v3 type stack_trace (7) is not supported
 b_tc.v3 in section 'tc' is not XDP
