@@ -298,6 +298,9 @@ static int check_insn(struct venv *e, uint32_t i)
 				     in->src_reg);
 		if (in->src_reg == BPF_PSEUDO_MAP_FD && hi->imm)
 			return vfail(e, -EINVAL, i, "unrecognized bpf_ld_imm64 insn");
+		if (in->src_reg && !vmap(e, (uint32_t)in->imm))
+			return vfail(e, -EINVAL, i, "map index %u out of range (%u maps)",
+				     (uint32_t)in->imm, e->obj->env.nmaps);
 		e->id[i + 1] = -1;
 		return in->dst_reg == BPF_REG_10 ?
 		       vfail(e, -EACCES, i, "frame pointer is read only") : 0;
@@ -1893,9 +1896,15 @@ static int helper_arg(struct venv *e, uint32_t i, const struct hproto *h, int k,
 			return vfail(e, -EACCES, i, "invalid map_ptr to access map->key");
 		return helper_mem(e, i, k + 1, kind == K_KEY ? (*m)->key_size :
 				  (*m)->value_size, kind == K_UVALUE);
-	case K_MEM_NULL:
-		if (sc_is_const(r) && !r->umin)
-			return 0;
+	case K_MEM_NULL:	/* NULL only with a size of zero */
+		if (sc_is_const(r) && !r->umin) {
+			const struct vreg *sz = &f->r[k + 2];
+
+			if (sz->type == T_SCALAR && !sz->taint && !sz->umax)
+				return 0;
+			return vfail(e, -EACCES, i, "R%d type=scalar expected=fp, pkt, pkt_meta, "
+				     "map_value (NULL with a size that may be nonzero)", k + 1);
+		}
 		/* fall through */
 	case K_MEM: case K_UMEM:
 		if ((err = helper_size(e, i, k + 2, h->arg[k + 1], &size)))
