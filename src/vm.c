@@ -14,6 +14,7 @@
 #include "env.h"
 #include "helpers.h"
 #include "insn.h"
+#include "sem.h"
 #include "xdp.h"
 
 #if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
@@ -348,98 +349,57 @@ static int vm_exec(const struct vm *vm, uint32_t prog, struct hxdp_run *run, uin
 		  pc = seg = pc + pc->off; goto *pc->lbl; } while (0)
 #define LBL(id) L_##id:
 
-#define ALU(id, expr64, expr32)                                                         \
-	LBL(id##64_X) DST = (uint64_t)(expr64(DST, SRC)); NEXT;                           \
-	LBL(id##64_K) DST = (uint64_t)(expr64(DST, (uint64_t)IMM)); NEXT;                 \
-	LBL(id##32_X) DST = (uint32_t)(expr32((uint32_t)DST, (uint32_t)SRC)); NEXT;        \
-	LBL(id##32_K) DST = (uint32_t)(expr32((uint32_t)DST, (uint32_t)IMM)); NEXT;
-#define E_ADD(a, b) ((a) + (b))
-#define E_SUB(a, b) ((a) - (b))
-#define E_MUL(a, b) ((a) * (b))
-#define E_OR(a, b) ((a) | (b))
-#define E_AND(a, b) ((a) & (b))
-#define E_XOR(a, b) ((a) ^ (b))
-#define E_MOV(a, b) ((void)(a), (b))
-#define E_LSH64(a, b) ((a) << ((b) & 63))
-#define E_LSH32(a, b) ((a) << ((b) & 31))
-#define E_RSH64(a, b) ((a) >> ((b) & 63))
-#define E_RSH32(a, b) ((a) >> ((b) & 31))
-#define E_ARSH64(a, b) ((int64_t)(a) >> ((b) & 63))
-#define E_ARSH32(a, b) ((int32_t)(a) >> ((b) & 31))
-	/* division by zero: quotient 0, remainder the dividend (kernel and RFC 9669) */
-#define E_DIV(a, b) ((b) ? (a) / (b) : 0)
-#define E_MOD(a, b) ((b) ? (a) % (b) : (a))
-	/* signed: x / -1 is -x and x % -1 is 0, so INT_MIN / -1 wraps to INT_MIN */
-#define E_SDIV64(a, b) ((b) == 0 ? 0 : (int64_t)(b) == -1 ? -(a) :                      \
-			(uint64_t)((int64_t)(a) / (int64_t)(b)))
-#define E_SMOD64(a, b) ((b) == 0 ? (a) : (int64_t)(b) == -1 ? 0 :                       \
-			(uint64_t)((int64_t)(a) % (int64_t)(b)))
-#define E_SDIV32(a, b) ((b) == 0 ? 0 : (int32_t)(b) == -1 ? -(a) :                      \
-			(uint32_t)((int32_t)(a) / (int32_t)(b)))
-#define E_SMOD32(a, b) ((b) == 0 ? (a) : (int32_t)(b) == -1 ? 0 :                       \
-			(uint32_t)((int32_t)(a) % (int32_t)(b)))
-
-	ALU(ADD, E_ADD, E_ADD)
-	ALU(SUB, E_SUB, E_SUB)
-	ALU(MUL, E_MUL, E_MUL)
-	ALU(DIV, E_DIV, E_DIV)
-	ALU(MOD, E_MOD, E_MOD)
-	ALU(SDIV, E_SDIV64, E_SDIV32)
-	ALU(SMOD, E_SMOD64, E_SMOD32)
-	ALU(OR, E_OR, E_OR)
-	ALU(AND, E_AND, E_AND)
-	ALU(XOR, E_XOR, E_XOR)
-	ALU(MOV, E_MOV, E_MOV)
-	ALU(LSH, E_LSH64, E_LSH32)
-	ALU(RSH, E_RSH64, E_RSH32)
-	ALU(ARSH, E_ARSH64, E_ARSH32)
-	LBL(NEG64) DST = -DST; NEXT;
-	LBL(NEG32) DST = (uint32_t)-(uint32_t)DST; NEXT;
-	LBL(MOVSX8_32) DST = (uint32_t)(int32_t)(int8_t)SRC; NEXT;
-	LBL(MOVSX16_32) DST = (uint32_t)(int32_t)(int16_t)SRC; NEXT;
-	LBL(MOVSX8_64) DST = (uint64_t)(int64_t)(int8_t)SRC; NEXT;
-	LBL(MOVSX16_64) DST = (uint64_t)(int64_t)(int16_t)SRC; NEXT;
-	LBL(MOVSX32_64) DST = (uint64_t)(int64_t)(int32_t)SRC; NEXT;
-	LBL(LE16) DST = (uint16_t)DST; NEXT;
-	LBL(LE32) DST = (uint32_t)DST; NEXT;
+#define ALU(id, op, sgn)                                                                \
+	LBL(id##64_X) DST = sem_alu64(op, sgn, DST, SRC); NEXT;                          \
+	LBL(id##64_K) DST = sem_alu64(op, sgn, DST, (uint64_t)IMM); NEXT;                \
+	LBL(id##32_X) DST = sem_alu32(op, sgn, (uint32_t)DST, (uint32_t)SRC); NEXT;      \
+	LBL(id##32_K) DST = sem_alu32(op, sgn, (uint32_t)DST, (uint32_t)IMM); NEXT;
+	ALU(ADD, BPF_ADD, 0)
+	ALU(SUB, BPF_SUB, 0)
+	ALU(MUL, BPF_MUL, 0)
+	ALU(DIV, BPF_DIV, 0)
+	ALU(MOD, BPF_MOD, 0)
+	ALU(SDIV, BPF_DIV, 1)
+	ALU(SMOD, BPF_MOD, 1)
+	ALU(OR, BPF_OR, 0)
+	ALU(AND, BPF_AND, 0)
+	ALU(XOR, BPF_XOR, 0)
+	ALU(MOV, BPF_MOV, 0)
+	ALU(LSH, BPF_LSH, 0)
+	ALU(RSH, BPF_RSH, 0)
+	ALU(ARSH, BPF_ARSH, 0)
+	LBL(NEG64) DST = sem_alu64(BPF_NEG, 0, DST, 0); NEXT;
+	LBL(NEG32) DST = sem_alu32(BPF_NEG, 0, (uint32_t)DST, 0); NEXT;
+	LBL(MOVSX8_32) DST = sem_movsx(8, 0, SRC); NEXT;
+	LBL(MOVSX16_32) DST = sem_movsx(16, 0, SRC); NEXT;
+	LBL(MOVSX8_64) DST = sem_movsx(8, 1, SRC); NEXT;
+	LBL(MOVSX16_64) DST = sem_movsx(16, 1, SRC); NEXT;
+	LBL(MOVSX32_64) DST = sem_movsx(32, 1, SRC); NEXT;
+	LBL(LE16) DST = sem_end(0, 16, DST); NEXT;
+	LBL(LE32) DST = sem_end(0, 32, DST); NEXT;
 	LBL(LE64) NEXT;
-	LBL(BE16) LBL(BSWAP16) DST = __builtin_bswap16((uint16_t)DST); NEXT;
-	LBL(BE32) LBL(BSWAP32) DST = __builtin_bswap32((uint32_t)DST); NEXT;
-	LBL(BE64) LBL(BSWAP64) DST = __builtin_bswap64(DST); NEXT;
+	LBL(BE16) LBL(BSWAP16) DST = sem_end(1, 16, DST); NEXT;
+	LBL(BE32) LBL(BSWAP32) DST = sem_end(1, 32, DST); NEXT;
+	LBL(BE64) LBL(BSWAP64) DST = sem_end(1, 64, DST); NEXT;
 	LBL(LDDW) DST = (uint64_t)IMM; NEXT;
 
 	LBL(JA) LBL(JA32) JUMP;
-#define JCC(id, cmp64, cmp32)                                                           \
-	LBL(id##_X) if (cmp64(DST, SRC)) JUMP; NEXT;                                     \
-	LBL(id##_K) if (cmp64(DST, (uint64_t)IMM)) JUMP; NEXT;                           \
-	LBL(id##32_X) if (cmp32((uint32_t)DST, (uint32_t)SRC)) JUMP; NEXT;               \
-	LBL(id##32_K) if (cmp32((uint32_t)DST, (uint32_t)IMM)) JUMP; NEXT;
-#define C_EQ(a, b) ((a) == (b))
-#define C_NE(a, b) ((a) != (b))
-#define C_GT(a, b) ((a) > (b))
-#define C_GE(a, b) ((a) >= (b))
-#define C_LT(a, b) ((a) < (b))
-#define C_LE(a, b) ((a) <= (b))
-#define C_SET(a, b) (((a) & (b)) != 0)
-#define C_SGT64(a, b) ((int64_t)(a) > (int64_t)(b))
-#define C_SGE64(a, b) ((int64_t)(a) >= (int64_t)(b))
-#define C_SLT64(a, b) ((int64_t)(a) < (int64_t)(b))
-#define C_SLE64(a, b) ((int64_t)(a) <= (int64_t)(b))
-#define C_SGT32(a, b) ((int32_t)(a) > (int32_t)(b))
-#define C_SGE32(a, b) ((int32_t)(a) >= (int32_t)(b))
-#define C_SLT32(a, b) ((int32_t)(a) < (int32_t)(b))
-#define C_SLE32(a, b) ((int32_t)(a) <= (int32_t)(b))
-	JCC(JEQ, C_EQ, C_EQ)
-	JCC(JNE, C_NE, C_NE)
-	JCC(JGT, C_GT, C_GT)
-	JCC(JGE, C_GE, C_GE)
-	JCC(JLT, C_LT, C_LT)
-	JCC(JLE, C_LE, C_LE)
-	JCC(JSET, C_SET, C_SET)
-	JCC(JSGT, C_SGT64, C_SGT32)
-	JCC(JSGE, C_SGE64, C_SGE32)
-	JCC(JSLT, C_SLT64, C_SLT32)
-	JCC(JSLE, C_SLE64, C_SLE32)
+#define JCC(id, op)                                                                     \
+	LBL(id##_X) if (sem_jcc64(op, DST, SRC)) JUMP; NEXT;                             \
+	LBL(id##_K) if (sem_jcc64(op, DST, (uint64_t)IMM)) JUMP; NEXT;                   \
+	LBL(id##32_X) if (sem_jcc32(op, (uint32_t)DST, (uint32_t)SRC)) JUMP; NEXT;       \
+	LBL(id##32_K) if (sem_jcc32(op, (uint32_t)DST, (uint32_t)IMM)) JUMP; NEXT;
+	JCC(JEQ, BPF_JEQ)
+	JCC(JNE, BPF_JNE)
+	JCC(JGT, BPF_JGT)
+	JCC(JGE, BPF_JGE)
+	JCC(JLT, BPF_JLT)
+	JCC(JLE, BPF_JLE)
+	JCC(JSET, BPF_JSET)
+	JCC(JSGT, BPF_JSGT)
+	JCC(JSGE, BPF_JSGE)
+	JCC(JSLT, BPF_JSLT)
+	JCC(JSLE, BPF_JSLE)
 
 	/* loads and stores; a context load takes the xdp_md rewrite path */
 #define LDX(id, T, EXT)                                                                 \
