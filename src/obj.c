@@ -6,6 +6,7 @@
  * via libelf), the way libbpf does them: map and map-value references, bpf-to-bpf calls
  * (callee functions appended after the program), subprogram addresses.
  */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -35,18 +36,43 @@
 static __thread char *lb_buf;
 static __thread size_t lb_len;
 
+/* the verifier's reason: the last log line before "processed N insns" */
+static void lb_verifier(const char *log)
+{
+	const char *end = strstr(log, "\nprocessed "), *b;
+	size_t n = strlen(lb_buf);
+
+	if (!end)
+		end = strstr(log, "-- END PROG LOAD LOG --");
+	if (!end || strstr(lb_buf, "verifier:"))
+		return;
+	while (end > log && end[-1] == '\n')
+		end--;
+	for (b = end; b > log && b[-1] != '\n'; b--)
+		;
+	if (end > b && n + 16 < lb_len)
+		snprintf(lb_buf + n, lb_len - n, " (verifier: %.*s)", (int)(end - b), b);
+}
+
 static int lb_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
-	char msg[1024];
-	const char *m = msg;
+	char *msg = NULL;
+	const char *m;
 	size_t n;
 
-	if (level != LIBBPF_WARN || !lb_buf || lb_buf[0])
+	if (level != LIBBPF_WARN || !lb_buf || vasprintf(&msg, fmt, ap) < 0)
 		return 0;
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (lb_buf[0]) {
+		if (strstr(msg, "BEGIN PROG LOAD LOG"))	/* verifier logs can be long */
+			lb_verifier(msg);
+		free(msg);
+		return 0;
+	}
+	m = msg;
 	if (!strncmp(m, "libbpf: ", 8))
 		m += 8;
 	snprintf(lb_buf, lb_len, "%s", m);
+	free(msg);
 	n = strlen(lb_buf);
 	while (n && (lb_buf[n - 1] == '\n' || lb_buf[n - 1] == ' '))
 		lb_buf[--n] = 0;
