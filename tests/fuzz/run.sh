@@ -2,7 +2,8 @@
 # run.sh SECONDS NAME...: run each libFuzzer harness for SECONDS on its corpus
 # (build/fuzz/corpus/NAME, seeded by seeds.sh, plus the committed tests/fuzz/corpus/NAME
 # and tests/fuzz/regress/NAME). Appends "date name runs seconds" to build/fuzz/execs.log.
-# Exit 1 if any harness found a crash (its input is in build/fuzz/crash/).
+# Exit 1 if any harness found a crash (its input is in build/fuzz/crash/). FUZZ_ARGS:
+# more libFuzzer flags (e.g. "-fork=1 -ignore_crashes=1" to go on past known crashes).
 cd "$(dirname "$0")/../.." || exit 2
 secs=$1
 shift
@@ -14,10 +15,11 @@ for n in "$@"; do
 	mkdir -p "tests/fuzz/corpus/$n" "tests/fuzz/regress/$n"
 	log=build/fuzz/$n.log
 	"build/fuzz/fuzz_$n" -max_total_time="$secs" -timeout=20 -rss_limit_mb=2048 \
-		-max_len=65536 -print_final_stats=1 -artifact_prefix="build/fuzz/crash/$n-" \
+		-max_len=65536 -print_final_stats=1 -artifact_prefix="build/fuzz/crash/$n-" $FUZZ_ARGS \
 		"$c" "tests/fuzz/corpus/$n" "tests/fuzz/regress/$n" >"$log" 2>&1
 	rc=$?
 	runs=$(sed -nE 's/^stat::number_of_executed_units: *([0-9]+).*/\1/p' "$log" | tail -n 1)
+	[ -n "$runs" ] || runs=$(sed -nE 's/^#([0-9]+):? .*/\1/p' "$log" | tail -n 1)	# -fork mode
 	echo "$(date +%FT%T) $n ${runs:-0} $secs rc=$rc" >> build/fuzz/execs.log
 	if [ $rc -ne 0 ]; then
 		echo "FAIL fuzz $n: crash (rc $rc), see $log and build/fuzz/crash/"
