@@ -4,6 +4,7 @@
  *   rdiff --replay FILE...           saved reproducers (tests/regress/NAME.rprog)
  *   rdiff --mutate ...               corrupt each program first: verdicts of both
  *                                    verifiers compared (refusal reasons tallied)
+ *   rdiff --no-movsx ...             leave sign-extending moves out (a known open bug)
  *   rdiff --emit-seeds DIR [--count N]  fuzz_vm inputs from generated programs
  *
  * Each program (rgen.c) is loaded into the kernel (programs it refuses are counted and
@@ -57,6 +58,7 @@ struct opts {
 	uint64_t count, seed;
 	const char *save, *engines, *emit;
 	int minimize, quiet, mutate;
+	uint32_t gen_flags;
 };
 
 static struct classes hxdp_reasons, kernel_reasons;
@@ -357,11 +359,12 @@ bad:
 
 /* ---- the loop ---- */
 
-static void make_case(uint64_t seed, struct tcase *t)
+static void make_case(uint64_t seed, uint32_t flags, struct tcase *t)
 {
 	static struct rprog p;
 	uint64_t s = seed;
 
+	p.flags = flags;
 	rgen__prog(seed, &p);
 	memcpy(t->insn, p.insn, p.n * sizeof(p.insn[0]));
 	t->n = p.n;
@@ -469,7 +472,7 @@ static int one(const struct opts *o, uint64_t seed, struct ecfg *ec, int nec, st
 	char kerr[256], verr[256], why[256], name[96];
 	int e, v;
 
-	make_case(seed, &t);
+	make_case(seed, o->gen_flags, &t);
 	if (o->mutate)
 		mutate(seed, &t);
 	s->progs++;
@@ -622,6 +625,7 @@ int main(int argc, char **argv)
 		{ "engines", required_argument, NULL, 'e' }, { "save", required_argument, NULL, 'o' },
 		{ "no-minimize", no_argument, NULL, 'M' }, { "replay", no_argument, NULL, 'r' },
 		{ "emit-seeds", required_argument, NULL, 'E' }, { "mutate", no_argument, NULL, 'm' },
+		{ "no-movsx", no_argument, NULL, 'X' },
 		{ 0 }
 	};
 	struct opts o = { .count = 100, .seed = 1, .save = "tests/regress",
@@ -642,6 +646,7 @@ int main(int argc, char **argv)
 		case 'E': o.emit = optarg; break;
 		case 'q': o.quiet = 1; break;
 		case 'm': o.mutate = 1; break;
+		case 'X': o.gen_flags |= RGEN_NO_MOVSX; break;
 		default: return 2;
 		}
 	}

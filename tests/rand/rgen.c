@@ -148,6 +148,12 @@ static const int alu_ids[] = {
 	I_BSWAP32, I_BSWAP64,
 };
 
+static int alu_is_movsx(int id)
+{
+	return id == I_MOVSX8_32 || id == I_MOVSX16_32 || id == I_MOVSX8_64 ||
+	       id == I_MOVSX16_64 || id == I_MOVSX32_64;
+}
+
 static int is_shift(int id)
 {
 	return id == I_LSH64_K || id == I_RSH64_K || id == I_ARSH64_K || id == I_LSH32_K ||
@@ -165,6 +171,10 @@ static void block_alu(struct gen *g)
 	for (uint32_t k = 1 + below(g, 6); k--;) {
 		int id = alu_ids[below(g, sizeof(alu_ids) / sizeof(alu_ids[0]))];
 		int32_t imm = rimm(g);
+
+		if ((g->p->flags & RGEN_NO_MOVSX) && isa_info[id].ver == 4 &&
+		    isa_info[id].form == F_ALU_X && alu_is_movsx(id))
+			id = I_MOV64_X;
 
 		if (is_shift(id))
 			imm = (int32_t)below(g, isa_info[id].group == G_BASE64 ? 64 : 32);

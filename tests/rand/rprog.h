@@ -23,7 +23,10 @@ extern const struct rprog_map rprog_maps[RMAP_COUNT];
 #define RPROG_MAX_INSNS 4096
 #define RPROG_MAX_PKT 1514
 
+enum { RGEN_NO_MOVSX = 1 };	/* rprog.flags: leave a known-broken class out */
+
 struct rprog {
+	uint32_t flags;		/* RGEN_*, set by the caller */
 	struct bpf_insn insn[RPROG_MAX_INSNS];
 	uint32_t n;
 	uint8_t pkt[RPROG_MAX_PKT];
