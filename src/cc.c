@@ -216,6 +216,27 @@ int cc__helper_nargs(int32_t helper)
 	return 5;
 }
 
+int cc__helper_mem(int32_t helper)
+{
+	switch (helper) {
+	case BPF_FUNC_ktime_get_ns: case BPF_FUNC_get_prandom_u32:
+	case BPF_FUNC_get_smp_processor_id: case BPF_FUNC_ktime_get_boot_ns:
+	case BPF_FUNC_redirect: case BPF_FUNC_redirect_map: case BPF_FUNC_tail_call:
+		return 0;
+	case BPF_FUNC_map_lookup_elem: case BPF_FUNC_map_lookup_percpu_elem:
+	case BPF_FUNC_csum_diff:
+		return HM_READ;
+	case BPF_FUNC_map_update_elem: case BPF_FUNC_map_delete_elem:
+		return HM_READ | HM_MAPVAL;
+	case BPF_FUNC_xdp_adjust_head: case BPF_FUNC_xdp_adjust_meta:
+	case BPF_FUNC_xdp_adjust_tail:
+		return HM_PKT;
+	case BPF_FUNC_fib_lookup:
+		return HM_READ | HM_WRITE;
+	}
+	return HM_ALL;
+}
+
 /* ---- bookkeeping ---- */
 
 int cc__fail(struct cc *c, uint32_t i, const char *fmt, ...)

@@ -143,6 +143,15 @@ int cc__alu(const struct cc_insn *in, int *op, int *sgn, int *is64, int *kform);
 int cc__alu3_id(int op, int sgn, int is64, int kform);	/* I_* of a 3-operand form */
 int cc__changes_pkt(int32_t helper);	/* the helper moves the packet (data_end) */
 int cc__helper_nargs(int32_t helper);	/* arguments it reads (r1..rN) */
+/* what a helper does to memory the program sees */
+enum {
+	HM_READ = 1,		/* reads through its pointer arguments */
+	HM_WRITE = 2,		/* writes through its pointer arguments */
+	HM_MAPVAL = 4,		/* changes map values (update, delete) */
+	HM_PKT = 8,		/* moves or rewrites the packet (data, data_end, bytes) */
+	HM_ALL = 15,
+};
+int cc__helper_mem(int32_t helper);
 
 /* the passes */
 int cc_import__run(struct cc *c);	/* eBPF -> IR (cc.c) */

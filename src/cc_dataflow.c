@@ -319,6 +319,47 @@ static int overlap(const struct acc *a, const struct acc *b)
 	return a->lo < b->hi && b->lo < a->hi;
 }
 
+/* the memory classes a call's pointer arguments may reach (K_ANY: any) */
+static uint32_t arg_classes(const struct cc *c, uint32_t i)
+{
+	int n = cc__helper_nargs(c->v[i].imm);
+	uint32_t m = 0;
+
+	for (int r = 1; r <= n; r++) {
+		int k = c->kind[i][r];
+
+		if (k == K_ANY || k == K_UNDEF)
+			return 1u << K_ANY;
+		if (k == K_STACK || k == K_PKT || k == K_MAPVAL || k == K_CTX)
+			m |= 1u << k;
+	}
+	return m;
+}
+
+/* does call i conflict with the access a (of instruction j)? */
+static int call_conflict(const struct cc *c, uint32_t i, const struct acc *a)
+{
+	int hm = cc__helper_mem(c->v[i].imm);
+	uint32_t args = hm & (HM_READ | HM_WRITE) ? arg_classes(c, i) : 0;
+	uint32_t cls = 1u << a->cls;
+
+	if (a->cls == K_CTX)
+		return (hm & HM_PKT) != 0;	/* data, data_end move */
+	if (a->cls == K_ANY)
+		return hm != 0;
+	if ((hm & HM_PKT) && a->cls == K_PKT)
+		return 1;
+	if ((hm & HM_MAPVAL) && a->cls == K_MAPVAL)
+		return 1;
+	if (args & (1u << K_ANY))
+		args = ~0u;
+	if ((hm & HM_WRITE) && (args & cls))
+		return 1;	/* it writes what a reads or writes */
+	if ((hm & HM_READ) && a->rw != M_READ && (args & cls))
+		return 1;	/* a writes what it reads */
+	return 0;
+}
+
 int cc_dataflow__mem_conflict(const struct cc *c, uint32_t i, uint32_t j)
 {
 	const struct cc_insn *x = &c->v[i], *y = &c->v[j];
@@ -326,19 +367,16 @@ int cc_dataflow__mem_conflict(const struct cc *c, uint32_t i, uint32_t j)
 	int ma, mb;
 
 	if (cc__is_call(x) || cc__is_call(y)) {
-		const struct cc_insn *call = cc__is_call(x) ? x : y;
-		const struct cc_insn *o = call == x ? y : x;
-		uint32_t oi = call == x ? j : i;
+		uint32_t ci = cc__is_call(x) ? i : j, oi = ci == i ? j : i;
+		const struct cc_insn *o = &c->v[oi];
 
 		if (cc__is_call(o))
-			return 1;
+			return 1;	/* helpers stay in order */
 		if (cc__form(o) == F_JPKT)
-			return cc__changes_pkt(call->imm);
+			return (cc__helper_mem(c->v[ci].imm) & HM_PKT) != 0;
 		if (!access_of(c, oi, &a))
 			return 0;
-		if (a.cls == K_CTX && a.rw == M_READ)
-			return cc__changes_pkt(call->imm);
-		return 1;
+		return call_conflict(c, ci, &a);
 	}
 	/* jpkt reads data_end, which only helpers move */
 	ma = access_of(c, i, &a);

@@ -226,16 +226,7 @@ struct written {
 
 static int helper_writes_mem(int32_t id)
 {
-	switch (id) {
-	case BPF_FUNC_map_lookup_elem: case BPF_FUNC_map_update_elem:
-	case BPF_FUNC_map_delete_elem: case BPF_FUNC_redirect: case BPF_FUNC_redirect_map:
-	case BPF_FUNC_tail_call: case BPF_FUNC_csum_diff: case BPF_FUNC_ktime_get_ns:
-	case BPF_FUNC_get_prandom_u32: case BPF_FUNC_get_smp_processor_id:
-	case BPF_FUNC_xdp_adjust_head: case BPF_FUNC_xdp_adjust_tail:
-	case BPF_FUNC_xdp_adjust_meta: case BPF_FUNC_map_lookup_percpu_elem:
-		return 0;
-	}
-	return 1;
+	return (cc__helper_mem(id) & HM_WRITE) != 0;
 }
 
 /* the stack bytes [lo, hi) from the region start an access covers, 0: unknown */

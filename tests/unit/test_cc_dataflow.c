@@ -60,19 +60,30 @@ TEST(cc_dataflow_calls)
 	struct hxdp_obj *o;
 	struct cc c;
 
-	if (analyse("ldxw %r6, [%r1+0]\n"	/* 0 */
-		    "ldxw %r7, [%r1+4]\n"	/* 1 */
-		    "stdw [%r10-8], 0\n"	/* 2 */
-		    "mov %r2, -4\n"		/* 3 */
-		    "call 65\n"			/* 4: adjust_tail */
-		    "ldxw %r8, [%r1+4]\n"	/* 5: ctx after the move */
+	if (analyse("mov %r9, %r1\n"		/* 0 */
+		    "ldxw %r6, [%r1+0]\n"	/* 1 */
+		    "ldxw %r7, [%r1+4]\n"	/* 2 */
+		    "stdw [%r10-8], 0\n"	/* 3 */
+		    "mov %r1, %r10\n"		/* 4 */
+		    "add %r1, -8\n"		/* 5 */
+		    "mov %r2, 8\n"		/* 6 */
+		    "mov %r3, 0\n"		/* 7 */
+		    "mov %r4, 0\n"		/* 8 */
+		    "mov %r5, 0\n"		/* 9 */
+		    "call 28\n"			/* 10: csum_diff reads the stack */
+		    "mov %r1, %r9\n"		/* 11 */
+		    "mov %r2, -4\n"		/* 12 */
+		    "call 65\n"			/* 13: adjust_tail moves the packet */
+		    "ldxw %r8, [%r9+4]\n"	/* 14: ctx after the move */
 		    "mov %r0, 2\n"
 		    "exit", &c, &o) == 0) {
-		CHECK(cc_dataflow__mem_conflict(&c, 2, 4));	/* helpers touch memory */
-		CHECK(cc_dataflow__mem_conflict(&c, 4, 5));	/* it moved data_end */
-		CHECK(!cc_dataflow__mem_conflict(&c, 1, 2));	/* ctx is read-only */
-		CHECK(c.kind[5][7] != K_PKTEND);		/* stale after the move */
-		CHECK_EQ(c.kind[5][6], K_ANY);
+		CHECK(cc_dataflow__mem_conflict(&c, 3, 10));	/* it reads the slot */
+		CHECK(!cc_dataflow__mem_conflict(&c, 3, 13));	/* the stack is not its */
+		CHECK(cc_dataflow__mem_conflict(&c, 10, 13));	/* helpers keep their order */
+		CHECK(cc_dataflow__mem_conflict(&c, 13, 14));	/* it moved data_end */
+		CHECK(!cc_dataflow__mem_conflict(&c, 2, 3));	/* ctx is read-only */
+		CHECK(c.kind[14][7] != K_PKTEND);		/* stale after the move */
+		CHECK_EQ(c.kind[14][6], K_ANY);
 	}
 	cc__free(&c);
 	obj__close(o);
