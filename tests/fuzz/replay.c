@@ -35,6 +35,7 @@ static int replay_file(const char *path)
 		return -1;
 	}
 	fclose(f);
+	fprintf(stderr, "input %s\n", path);	/* the last one names a crash */
 	LLVMFuzzerTestOneInput(buf, (size_t)n);
 	free(buf);
 	return 0;

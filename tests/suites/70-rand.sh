@@ -6,8 +6,11 @@
 cd "$(dirname "$0")/../.." || exit 2
 R=build/asan/rdiff
 P=0 F=0 S=0
+# the targets live in tests/fuzz/fuzz.mk, included by the Makefile (or named here)
+MK="make"
+grep -q 'tests/fuzz/fuzz.mk' Makefile || MK="make -f Makefile -f tests/fuzz/fuzz.mk"
 if [ ! -x $R ] || [ -n "$(find tests/rand src -newer $R -name '*.[ch]' 2>/dev/null | head -n 1)" ]; then
-	make -s $R >/dev/null 2>&1 || { echo "FAIL rand: cannot build $R"; echo "0 passed, 1 failed"; exit 0; }
+	$MK -s $R >/dev/null 2>&1 || { echo "FAIL rand: cannot build $R"; echo "0 passed, 1 failed"; exit 0; }
 fi
 out=$(mktemp)
 $R -q --count "${RAND_COUNT:-300}" --seed "${RAND_SEED:-1}" --save "${RAND_SAVE:-/tmp}" \

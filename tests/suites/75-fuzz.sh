@@ -5,13 +5,16 @@
 # `make fuzz-smoke` runs the fuzzers themselves.
 cd "$(dirname "$0")/../.." || exit 2
 P=0 F=0 S=0
+# the targets live in tests/fuzz/fuzz.mk, included by the Makefile (or named here)
+MK="make"
+grep -q 'tests/fuzz/fuzz.mk' Makefile || MK="make -f Makefile -f tests/fuzz/fuzz.mk"
 T=$(mktemp -d /tmp/hxdp-fuzz.XXXXXX)
 trap 'rm -rf "$T"' EXIT
 for src in tests/fuzz/fuzz_*.c; do
 	n=$(basename "$src" .c | sed 's/^fuzz_//')
 	[ "$n" = util ] && continue
 	bin=build/fuzz/replay_$n
-	if ! make -s "$bin" >"$T/make.log" 2>&1; then
+	if ! $MK -s "$bin" >"$T/make.log" 2>&1; then
 		echo "FAIL fuzz-replay $n: cannot build: $(tail -n 2 "$T/make.log" | tr '\n' ' ')"
 		F=$((F + 1))
 		continue
@@ -25,7 +28,7 @@ for src in tests/fuzz/fuzz_*.c; do
 		echo "ok fuzz-replay $n: $(tail -n 1 "$T/$n.log")"
 		P=$((P + 1))
 	else
-		echo "FAIL fuzz-replay $n: $(grep -m 2 -E 'ERROR|SUMMARY|runtime error|differ|faulted' "$T/$n.log" | tr '\n' ' ')"
+		echo "FAIL fuzz-replay $n: $(grep '^input ' "$T/$n.log" | tail -n 1 | sed 's|.*/||'): $(grep -m 2 -E 'ERROR|SUMMARY|runtime error|differ|faulted' "$T/$n.log" | tr '\n' ' ')"
 		F=$((F + 1))
 	fi
 done
