@@ -288,8 +288,8 @@ static int maps_compare(struct check *k, uint32_t pkt)
 	int e;
 
 	for (uint32_t i = 0; i < k->obj->nbmaps; i++) {
-		if (pkt && !k->watch[i])
-			continue;
+		if ((pkt && !k->watch[i]) || k->obj->env.maps[i]->type == BPF_MAP_TYPE_XSKMAP)
+			continue;	/* XSKMAP: sockets only, the kernel has no user lookup */
 		e = kern__dump(k->kern, i, &k->kd);
 		if (!e)
 			e = hxdp_dump(k->obj->env.maps[i], &k->hd);

@@ -494,50 +494,61 @@ static int fix_plain(struct build *b, uint32_t pos, const struct placed *f, uint
 	return 0;
 }
 
+/* which relocation (index + 1) applies to each instruction of function f; 0: none */
+static int rel_index(struct build *b, const struct placed *f, Elf_Data *rel, size_t nrel,
+		     uint32_t *at)
+{
+	GElf_Shdr sh;
+
+	sec_hdr(b->ef, f->shndx, &sh);
+	for (size_t i = 0; i < nrel; i++) {
+		GElf_Rel r;
+		uint64_t j;
+
+		if (!gelf_getrel(rel, i, &r))
+			return fail(b, f->pos, "relocation %zu of section '%s' unreadable", i,
+				    sec_name(b->ef, f->shndx));
+		if (r.r_offset % INSN_SZ || r.r_offset >= sh.sh_size)
+			return fail(b, f->pos, "relocation %zu of section '%s': offset %llu out "
+				    "of range", i, sec_name(b->ef, f->shndx),
+				    (unsigned long long)r.r_offset);
+		j = r.r_offset / INSN_SZ;
+		if (j < f->start || j >= f->start + f->len)
+			continue;
+		if (at[j - f->start])
+			return fail(b, f->pos + (uint32_t)(j - f->start),
+				    "two relocations on one instruction");
+		at[j - f->start] = (uint32_t)i + 1;
+	}
+	return 0;
+}
+
 /* relocate placed function k (which may place more functions after it) */
 static int reloc_func(struct build *b, uint32_t k)
 {
 	struct placed f = b->fn[k];
-	GElf_Shdr sh;
 	size_t nrel;
 	Elf_Data *rel = rel_for(b->ef, f.shndx, &nrel);
-	int err;
+	uint32_t *at = calloc(f.len + 1, sizeof(*at));
+	int err = at ? rel_index(b, &f, rel, nrel, at) : -ENOMEM;
 
-	sec_hdr(b->ef, f.shndx, &sh);
-	for (size_t i = 0; i < nrel; i++) {
+	for (uint32_t j = f.start; !err && j < f.start + f.len; j++) {
+		uint32_t pos = f.pos + (j - f.start);
 		GElf_Rel r;
 
-		if (!gelf_getrel(rel, i, &r))
-			return fail(b, f.pos, "relocation %zu of section '%s' unreadable", i,
-				    sec_name(b->ef, f.shndx));
-		if (r.r_offset % INSN_SZ || r.r_offset >= sh.sh_size)
-			return fail(b, f.pos, "relocation %zu of section '%s': offset %llu out "
-				    "of range", i, sec_name(b->ef, f.shndx),
-				    (unsigned long long)r.r_offset);
-	}
-	for (uint32_t j = f.start; j < f.start + f.len; j++) {
-		uint32_t pos = f.pos + (j - f.start);
-		int relocated = 0;
-
-		if (is_lddw(&b->insns[pos]) && j + 1 >= f.start + f.len)
-			return fail(b, pos, "ld_imm64 without its second half");
-		for (size_t i = 0; i < nrel; i++) {
-			GElf_Rel r;
-
-			gelf_getrel(rel, i, &r);
-			if (r.r_offset / INSN_SZ != j)
-				continue;
-			err = reloc_one(b, pos, &r);
-			if (err)
-				return err;
-			relocated = 1;
+		if (is_lddw(&b->insns[pos]) && j + 1 >= f.start + f.len) {
+			err = fail(b, pos, "ld_imm64 without its second half");
+			break;
 		}
-		if (!relocated && (err = fix_plain(b, pos, &f, j)))
-			return err;
+		if (at[j - f.start] && gelf_getrel(rel, at[j - f.start] - 1, &r))
+			err = reloc_one(b, pos, &r);
+		else
+			err = fix_plain(b, pos, &f, j);
 		if (is_lddw(&b->insns[pos]))
 			j++;
 	}
-	return 0;
+	free(at);
+	return err;
 }
 
 static int prog_build(struct hxdp_obj *obj, struct elf_file *ef, struct hxdp_prog *p,
