@@ -2,7 +2,9 @@
  * Usage: mkbad GOOD.o OUTDIR. Writes trunc_hdr.o, trunc_half.o, garbage.o (ELF magic,
  * then deterministic junk), reloc_sym.o (a program relocation against symbol 65535) and
  * reloc_off.o (a program relocation at an offset past its section) and btf_name.o (the
- * first BTF type names a string past the string section). */
+ * first BTF type names a string past the string section), and flip_00.o .. flip_63.o:
+ * 1 to 8 bytes anywhere replaced (deterministic), which must load or be refused, never
+ * crash. */
 #include <elf.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -98,6 +100,17 @@ int main(int argc, char **argv)
 		return fprintf(stderr, "mkbad: %s has no .BTF\n", argv[1]), 2;
 	first_btf_type(bad, n)[0] = 0x7ffffff0;
 	e |= put(argv[2], "btf_name.o", bad, n);
+	for (int f = 0; f < 64; f++) {
+		char name[32];
+
+		memcpy(bad, img, n);
+		for (int k = 0; k <= f % 8; k++) {
+			x ^= x << 13, x ^= x >> 17, x ^= x << 5;
+			bad[x % n] = (uint8_t)(x >> 8);
+		}
+		snprintf(name, sizeof(name), "flip_%02d.o", f);
+		e |= put(argv[2], name, bad, n);
+	}
 	free(img);
 	free(bad);
 	return e;
