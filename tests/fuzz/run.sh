@@ -13,7 +13,7 @@ for n in "$@"; do
 	c=build/fuzz/corpus/$n
 	[ -d "$c" ] || tests/fuzz/seeds.sh "$n" "$c"
 	mkdir -p "tests/fuzz/corpus/$n" "tests/fuzz/regress/$n"
-	log=build/fuzz/$n.log
+	log=build/fuzz/$n.${secs}s.log
 	"build/fuzz/fuzz_$n" -max_total_time="$secs" -timeout=20 -rss_limit_mb=2048 \
 		-max_len=65536 -print_final_stats=1 -artifact_prefix="build/fuzz/crash/$n-" $FUZZ_ARGS \
 		"$c" "tests/fuzz/corpus/$n" "tests/fuzz/regress/$n" >"$log" 2>&1

@@ -19,6 +19,13 @@ pcap)
 vm)
 	[ -x build/rand/rdiff ] && build/rand/rdiff --emit-seeds "$dir" --count 200 >/dev/null
 	true ;;
+image)
+	for o in build/progs/*.v3.o; do
+		for l in 1 4; do
+			build/hxdp compile "$o" -o "$dir/$(basename "$o" .o).l$l.img" --lanes $l \
+				>/dev/null 2>&1 || true
+		done
+	done ;;
 ctl)
 	i=0
 	while read -r line; do
