@@ -148,9 +148,16 @@ static int run_engine(const struct tcase *t, const struct ecfg *c, const struct 
 			snprintf(why, len, "packet %u: action %llu, kernel %u", p,
 				 (unsigned long long)res.r0, k->retval);
 		else if (xdp__out_len(x) != k->out_len ||
-			 memcmp(xdp__out(x), k->out, k->out_len))
-			snprintf(why, len, "packet %u: output bytes differ (%u vs kernel %u bytes)",
-				 p, xdp__out_len(x), k->out_len);
+			 memcmp(xdp__out(x), k->out, k->out_len)) {
+			uint32_t b = 0;
+
+			while (b < k->out_len && b < xdp__out_len(x) && xdp__out(x)[b] == k->out[b])
+				b++;
+			snprintf(why, len, "packet %u: output bytes differ (%u vs kernel %u bytes; "
+				 "byte %u: 0x%02x, kernel 0x%02x)", p, xdp__out_len(x), k->out_len, b,
+				 b < xdp__out_len(x) ? xdp__out(x)[b] : 0,
+				 b < k->out_len ? k->out[b] : 0);
+		}
 		else
 			continue;
 		rc = 1;
