@@ -369,7 +369,7 @@ static int dump_batch(struct hxdp_kern *k, int fd, const struct hxdp_map *m,
 			if (dump__add(d, k->kbuf + (size_t)i * d->ksz, k->vbuf + (size_t)i * d->vsz))
 				return -ENOMEM;
 		}
-		if (e)
+		if (e || d->n >= m->max_entries)	/* the end, or nothing more can come */
 			return 0;
 		memcpy(in, outb, sizeof(in));
 		first = 0;
