@@ -438,7 +438,15 @@ static int pipeline(struct cc *c)
 			return e;
 		cc__stat(c, "regalloc");
 	}
-	if ((e = cc_dataflow__run(c)) || (e = cc_schedule__run(c)))
+	if ((e = cc_dataflow__run(c)))
+		return e;
+	if (c->o.opt >= 1) {
+		if ((e = cc_schedule__hoist(c)) || (e = cc_cfg__build(c)) ||
+		    (e = cc_dataflow__run(c)))
+			return e;
+		cc__stat(c, "motion");
+	}
+	if ((e = cc_schedule__run(c)))
 		return e;
 	cc__stat(c, "schedule");
 	return 0;

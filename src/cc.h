@@ -161,6 +161,7 @@ int cc_dataflow__run(struct cc *c);
 int cc_peephole__run(struct cc *c);
 int cc_opt__run(struct cc *c);
 int cc_regalloc__run(struct cc *c);
+int cc_schedule__hoist(struct cc *c);	/* code motion into dominators */
 int cc_schedule__run(struct cc *c);
 int cc_encode__run(struct cc *c, struct image *img);
 

@@ -6,14 +6,19 @@
  *    store-immediate;
  *  - copy propagation: a use of a copy (mov64 a, b) reads b instead while b still
  *    holds the value it had at the copy (same reaching definition);
- *  - dead code: instructions without side effects whose results are dead, jumps to
- *    the next block.
+ *  - store-to-load forwarding on the stack: a load of the slot a store wrote, on every
+ *    path, with nothing in between that may overwrite it, reads the stored register (or
+ *    immediate) instead, while that register still holds the value;
+ *  - dead code: instructions without side effects whose results are dead, stores to
+ *    stack bytes nothing reads afterwards (the stack dies at exit), jumps to the next
+ *    block.
  * Semantics of every folded operation come from sem.h, as in the engines.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include "cc.h"
+#include "env.h"
 #include "sem.h"
 
 #define R(n) ((cc_regs)(1u << (n)))
@@ -355,6 +360,278 @@ static int dead_code(struct cc *c)
 	return changed;
 }
 
+/* ---- stack slots ---- */
+
+#define STACK_BYTES (HXDP_MAX_FRAMES * HXDP_STACK_SIZE)
+#define SW (STACK_BYTES / 64)
+
+/* [lo, lo + size) from the region start, for a stack access with a known offset */
+static int slot(const struct cc *c, uint32_t i, int base, int *lo)
+{
+	int64_t o;
+
+	if (c->kind[i][base] != K_STACK || c->soff[i][base] == INT16_MIN)
+		return 0;
+	o = (int64_t)STACK_BYTES + c->soff[i][base] + c->v[i].off;
+	if (o < 0 || o + cc__access_size(&c->v[i]) > STACK_BYTES)
+		return 0;
+	*lo = (int)o;
+	return 1;
+}
+
+static int may_point_to_stack(const struct cc *c, uint32_t i, int r)
+{
+	int k = c->kind[i][r];
+
+	return k == K_STACK || k == K_ANY || k == K_UNDEF;
+}
+
+/* the stores (stack, known slot) of the program, and a set of them per block */
+struct avail {
+	uint32_t *st;		/* instruction of store k */
+	uint32_t *idx;		/* instruction -> k, CC_NONE */
+	int *lo, *sz;
+	uint32_t n, words;
+};
+
+static void av_kill(const struct avail *a, uint64_t *set, int lo, int sz)
+{
+	for (uint32_t k = 0; k < a->n; k++)
+		if (a->lo[k] < lo + sz && lo < a->lo[k] + a->sz[k])
+			set[k / 64] &= ~(1ull << (k % 64));
+}
+
+static void av_transfer(const struct cc *c, const struct avail *a, uint32_t i, uint64_t *set)
+{
+	const struct cc_insn *in = &c->v[i];
+	int lo;
+
+	if (cc__is_store(in)) {
+		if (!slot(c, i, in->dst, &lo)) {
+			if (may_point_to_stack(c, i, in->dst))
+				memset(set, 0, a->words * 8);
+			return;
+		}
+		av_kill(a, set, lo, cc__access_size(in));
+		if (a->idx[i] != CC_NONE)
+			set[a->idx[i] / 64] |= 1ull << (a->idx[i] % 64);
+	} else if (cc__is_call(in) && (cc__helper_mem(in->imm) & HM_WRITE)) {
+		memset(set, 0, a->words * 8);
+	}
+}
+
+static int forward_one(struct cc *c, const struct avail *a, uint32_t i, const uint64_t *set)
+{
+	struct cc_insn *in = &c->v[i];
+	int lo, sz = cc__access_size(in);
+
+	if (in->op != I_LDX_dw && in->op != I_LDX_w && in->op != I_LDX_h && in->op != I_LDX_b)
+		return 0;
+	if (!slot(c, i, in->src, &lo))
+		return 0;
+	for (uint32_t k = 0; k < a->n; k++) {
+		const struct cc_insn *st = &c->v[a->st[k]];
+		uint64_t mask = sz == 8 ? ~0ull : (1ull << (8 * sz)) - 1;
+
+		if (!(set[k / 64] & (1ull << (k % 64))) || a->lo[k] != lo || a->sz[k] != sz)
+			continue;
+		if (cc__form(st) == F_ST) {
+			int64_t v = sz == 8 ? (int64_t)st->imm : (int64_t)((uint64_t)(int64_t)st->imm & mask);
+
+			*in = (struct cc_insn){ .op = (int64_t)(int32_t)v == v ? I_MOV64_K : I_MOV32_K,
+						.dst = in->dst, .imm = (int32_t)v, .origin = in->origin };
+			return 1;
+		}
+		if (cc__form(st) != F_STX || sz < 4 || c->rdef[i][st->src] != c->rdef[a->st[k]][st->src] ||
+		    c->rdef[i][st->src] == CC_NONE - 1)
+			return 0;
+		*in = (struct cc_insn){ .op = sz == 8 ? I_MOV64_X : I_MOV32_X, .dst = in->dst,
+					.src = st->src, .origin = in->origin };
+		return 1;
+	}
+	return 0;
+}
+
+static int forward(struct cc *c, int *changed)
+{
+	struct avail a = { 0 };
+	uint64_t *in = NULL, *s = NULL;
+	uint8_t *seen = NULL;
+	int e = -ENOMEM, ch = 1, lo;
+
+	a.idx = malloc(c->n * sizeof(*a.idx));
+	a.st = malloc(c->n * sizeof(*a.st));
+	a.lo = malloc(c->n * sizeof(*a.lo));
+	a.sz = malloc(c->n * sizeof(*a.sz));
+	if (!a.idx || !a.st || !a.lo || !a.sz)
+		goto out;
+	for (uint32_t i = 0; i < c->n; i++) {
+		a.idx[i] = CC_NONE;
+		if ((cc__form(&c->v[i]) == F_ST || cc__form(&c->v[i]) == F_STX) &&
+		    slot(c, i, c->v[i].dst, &lo)) {
+			a.idx[i] = a.n;
+			a.st[a.n] = i;
+			a.lo[a.n] = lo;
+			a.sz[a.n++] = cc__access_size(&c->v[i]);
+		}
+	}
+	e = 0;
+	if (!a.n)
+		goto out;
+	a.words = (a.n + 63) / 64;
+	in = calloc((size_t)c->nb * a.words, 8);
+	s = calloc(a.words, 8);
+	seen = calloc(c->nb, 1);
+	e = in && s && seen ? 0 : -ENOMEM;
+	if (e)
+		goto out;
+	seen[0] = 1;
+	while (ch) {
+		ch = 0;
+		for (uint32_t b = 0; b < c->nb; b++) {
+			if (!seen[b])
+				continue;
+			memcpy(s, in + (size_t)b * a.words, a.words * 8);
+			for (uint32_t i = c->b[b].first; i < c->b[b].first + c->b[b].n; i++)
+				av_transfer(c, &a, i, s);
+			for (int k = 0; k < 2; k++) {
+				uint32_t t = c->b[b].succ[k];
+				uint64_t *ti;
+
+				if (t == CC_NONE)
+					continue;
+				ti = in + (size_t)t * a.words;
+				if (!seen[t]) {
+					memcpy(ti, s, a.words * 8);
+					seen[t] = ch = 1;
+					continue;
+				}
+				for (uint32_t w = 0; w < a.words; w++)
+					if (ti[w] & ~s[w]) {
+						ti[w] &= s[w];
+						ch = 1;
+					}
+			}
+		}
+	}
+	for (uint32_t b = 0; b < c->nb; b++) {
+		memcpy(s, in + (size_t)b * a.words, a.words * 8);
+		for (uint32_t i = c->b[b].first; i < c->b[b].first + c->b[b].n; i++) {
+			*changed |= forward_one(c, &a, i, s);
+			av_transfer(c, &a, i, s);
+		}
+	}
+out:
+	free(a.idx);
+	free(a.st);
+	free(a.lo);
+	free(a.sz);
+	free(in);
+	free(s);
+	free(seen);
+	return e;
+}
+
+/* stores to stack bytes that no path reads afterwards */
+struct sbytes {
+	uint64_t w[SW];
+};
+
+static void mark_bytes(struct sbytes *l, int lo, int n, int on)
+{
+	for (int b = lo; b < lo + n; b++) {
+		if (on)
+			l->w[b / 64] |= 1ull << (b % 64);
+		else
+			l->w[b / 64] &= ~(1ull << (b % 64));
+	}
+}
+
+static int any_bytes(const struct sbytes *l, int lo, int n)
+{
+	for (int b = lo; b < lo + n; b++)
+		if (l->w[b / 64] & (1ull << (b % 64)))
+			return 1;
+	return 0;
+}
+
+/* backward over i; returns 1 if i is a store to dead bytes */
+static int sl_transfer(const struct cc *c, uint32_t i, struct sbytes *l)
+{
+	const struct cc_insn *in = &c->v[i];
+	int lo, n = cc__access_size(in);
+
+	if (cc__form(in) == F_EXIT || cc__form(in) == F_EXITK) {
+		memset(l, 0, sizeof(*l));
+		return 0;
+	}
+	if (cc__is_call(in)) {
+		if (in->imm == BPF_FUNC_tail_call) {
+			memset(l, 0, sizeof(*l));	/* the next program starts from zero */
+			return 0;
+		}
+		if (cc__helper_mem(in->imm) & (HM_READ | HM_WRITE))
+			memset(l, 0xff, sizeof(*l));
+		return 0;
+	}
+	if (cc__is_load(in) || cc__form(in) == F_ATOMIC) {
+		int base = cc__is_load(in) ? in->src : in->dst;
+
+		if (slot(c, i, base, &lo))
+			mark_bytes(l, lo, n, 1);
+		else if (may_point_to_stack(c, i, base))
+			memset(l, 0xff, sizeof(*l));
+		return 0;
+	}
+	if (cc__is_store(in) && slot(c, i, in->dst, &lo)) {
+		if (!any_bytes(l, lo, n))
+			return 1;
+		mark_bytes(l, lo, n, 0);
+	}
+	return 0;
+}
+
+static int dead_stores(struct cc *c, int *changed)
+{
+	struct sbytes *out = calloc(c->nb, sizeof(*out)), l;
+	int ch = 1;
+
+	if (!out)
+		return -ENOMEM;
+	while (ch) {
+		ch = 0;
+		for (uint32_t b = c->nb; b-- > 0;) {
+			struct sbytes o = { 0 };
+
+			for (int k = 0; k < 2; k++) {
+				uint32_t t = c->b[b].succ[k];
+
+				if (t == CC_NONE)
+					continue;
+				l = out[t];
+				for (uint32_t i = c->b[t].first + c->b[t].n; i-- > c->b[t].first;)
+					sl_transfer(c, i, &l);
+				for (int w = 0; w < SW; w++)
+					o.w[w] |= l.w[w];
+			}
+			if (memcmp(&o, &out[b], sizeof(o))) {
+				out[b] = o;
+				ch = 1;
+			}
+		}
+	}
+	for (uint32_t b = 0; b < c->nb; b++) {
+		l = out[b];
+		for (uint32_t i = c->b[b].first + c->b[b].n; i-- > c->b[b].first;)
+			if (sl_transfer(c, i, &l)) {
+				c->v[i].op = CC_NOP;
+				*changed = 1;
+			}
+	}
+	free(out);
+	return 0;
+}
+
 int cc_opt__run(struct cc *c)
 {
 	int e = 0;
@@ -365,10 +642,14 @@ int cc_opt__run(struct cc *c)
 		if ((e = const_prop(c, &changed)) || (e = cc_cfg__build(c)) ||
 		    (e = cc_dataflow__run(c)))
 			return e;
+		if ((e = forward(c, &changed)) || (e = cc_dataflow__run(c)))
+			return e;
 		changed |= copy_prop(c);
 		if ((e = cc_dataflow__run(c)))
 			return e;
 		changed |= dead_code(c);
+		if ((e = dead_stores(c, &changed)))
+			return e;
 		if ((e = cc_cfg__build(c)) || (e = cc_dataflow__run(c)))
 			return e;
 		if (!changed)

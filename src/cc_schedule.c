@@ -15,7 +15,6 @@
  */
 #include <errno.h>
 #include <stdlib.h>
-#include <stdio.h>
 #include <string.h>
 #include <linux/bpf.h>
 #include "cc.h"
@@ -539,9 +538,6 @@ static int region(struct sb *s, uint32_t b0, uint32_t b1, uint32_t *nrows, uint3
 				cp = s->height[k] + 1;
 		if (cp > c->chain)
 			c->chain = cp;
-		if (getenv("HXDP_CC_DEBUG"))
-			fprintf(stderr, "region b%u-b%u: %u insns, chain %u, first insn %u (origin %u)\n",
-				b0, b1, m, cp, first, c->v[first].origin);
 		c->bound += cp > (m + c->o.lanes - 1) / c->o.lanes ? cp :
 			    (m + c->o.lanes - 1) / c->o.lanes;
 	}
@@ -610,6 +606,326 @@ static int sched_regions(struct cc *c)
 	free(done);
 	free(brow);
 	c->nrows = nrows;
+	return e;
+}
+
+/* ---- upward code motion into dominators ----
+ * An instruction of block J moves to the end of J's immediate dominator D (before its
+ * terminator) when its operands hold the same values there (nothing on the paths D->J
+ * writes them, D itself does not), its result is dead on every path that leaves D
+ * without reaching J and nothing on the way reads or writes its register, and it cannot
+ * fault (loads become speculative) or store. At -O1 only into a D that J
+ * post-dominates (control-equivalent blocks, the paper's motion); at -O2 also above
+ * branches that may leave (speculation). The list scheduler then finds it a free lane
+ * in D's rows. */
+
+static void rpo_visit(const struct cc *c, uint32_t b, uint8_t *seen, uint32_t *order,
+		      uint32_t *k)
+{
+	uint32_t *stack = malloc(2 * c->nb * sizeof(*stack)), sp = 0;
+
+	if (!stack)
+		return;
+	stack[sp++] = b;
+	stack[sp++] = 0;
+	seen[b] = 1;
+	while (sp) {
+		uint32_t s = stack[sp - 1], x = stack[sp - 2];
+
+		if (s < 2) {
+			uint32_t t = c->b[x].succ[s];
+
+			stack[sp - 1]++;
+			if (t != CC_NONE && !seen[t]) {
+				seen[t] = 1;
+				stack[sp++] = t;
+				stack[sp++] = 0;
+			}
+			continue;
+		}
+		order[(*k)++] = x;	/* post order */
+		sp -= 2;
+	}
+	free(stack);
+}
+
+/* immediate dominators (Cooper, Harvey, Kennedy), CC_NONE for the entry */
+static int dominators(const struct cc *c, uint32_t *idom)
+{
+	uint32_t *post = malloc(c->nb * sizeof(*post)), *pnum = malloc(c->nb * sizeof(*pnum));
+	uint8_t *seen = calloc(c->nb, 1);
+	uint32_t n = 0;
+	int changed = 1;
+
+	if (!post || !pnum || !seen) {
+		free(post);
+		free(pnum);
+		free(seen);
+		return -ENOMEM;
+	}
+	rpo_visit(c, 0, seen, post, &n);
+	for (uint32_t b = 0; b < c->nb; b++) {
+		idom[b] = CC_NONE;
+		pnum[b] = CC_NONE;
+	}
+	for (uint32_t k = 0; k < n; k++)
+		pnum[post[k]] = k;
+	idom[0] = 0;
+	while (changed) {
+		changed = 0;
+		for (uint32_t k = n; k-- > 0;) {
+			uint32_t b = post[k], nd = CC_NONE;
+
+			if (b == 0)
+				continue;
+			for (uint32_t p = 0; p < c->nb; p++) {
+				if ((c->b[p].succ[0] != b && c->b[p].succ[1] != b) || idom[p] == CC_NONE)
+					continue;
+				if (nd == CC_NONE) {
+					nd = p;
+					continue;
+				}
+				for (uint32_t a = p; a != nd;) {	/* intersect */
+					while (pnum[a] < pnum[nd])
+						a = idom[a];
+					while (pnum[nd] < pnum[a])
+						nd = idom[nd];
+				}
+			}
+			if (nd != idom[b]) {
+				idom[b] = nd;
+				changed = 1;
+			}
+		}
+	}
+	idom[0] = CC_NONE;
+	free(post);
+	free(pnum);
+	free(seen);
+	return 0;
+}
+
+struct between {
+	cc_regs defs, uses, exits_live;
+	int mem;		/* a store or call on the way */
+	int leaves;		/* some path leaves without reaching J */
+};
+
+/* blocks on paths from d to j (neither included): fwd reached from d, bwd reaching j */
+static void paths(const struct cc *c, uint32_t d, uint32_t j, uint8_t *fwd, uint8_t *bwd,
+		  uint32_t *stack, struct between *w)
+{
+	uint32_t sp = 0;
+
+	memset(fwd, 0, c->nb);
+	memset(bwd, 0, c->nb);
+	memset(w, 0, sizeof(*w));
+	fwd[d] = fwd[j] = 1;
+	for (int s = 0; s < 2; s++)
+		if (c->b[d].succ[s] != CC_NONE && !fwd[c->b[d].succ[s]])
+			fwd[stack[sp++] = c->b[d].succ[s]] = 2;
+	while (sp) {
+		uint32_t b = stack[--sp];
+
+		for (int s = 0; s < 2; s++) {
+			uint32_t t = c->b[b].succ[s];
+
+			if (t != CC_NONE && !fwd[t])
+				fwd[stack[sp++] = t] = 2;
+		}
+	}
+	bwd[d] = bwd[j] = 1;
+	for (uint32_t p = 0; p < c->nb; p++)
+		if ((c->b[p].succ[0] == j || c->b[p].succ[1] == j) && !bwd[p])
+			bwd[stack[sp++] = p] = 2;
+	while (sp) {
+		uint32_t b = stack[--sp];
+
+		for (uint32_t p = 0; p < c->nb; p++)
+			if ((c->b[p].succ[0] == b || c->b[p].succ[1] == b) && !bwd[p])
+				bwd[stack[sp++] = p] = 2;
+	}
+	for (uint32_t b = 0; b < c->nb; b++) {
+		int on = fwd[b] == 2 && bwd[b] == 2;
+
+		if (!on && b != d)
+			continue;
+		if (on)
+			for (uint32_t i = c->b[b].first; i < c->b[b].first + c->b[b].n; i++) {
+				w->defs |= cc__defs(&c->v[i]);
+				w->uses |= cc__uses(&c->v[i]);
+				w->mem |= cc__is_store(&c->v[i]) || cc__is_call(&c->v[i]);
+			}
+		for (int s = 0; s < 2; s++) {
+			uint32_t t = c->b[b].succ[s];
+
+			if (t == CC_NONE || t == j || (fwd[t] == 2 && bwd[t] == 2))
+				continue;
+			w->leaves = 1;
+			w->exits_live |= c->b[t].live_in;
+		}
+		if (b != d && cc__ends_flow(&c->v[c->b[b].first + c->b[b].n - 1]) &&
+		    c->b[b].succ[1] == CC_NONE)
+			w->leaves = 1;	/* an exit on the way */
+	}
+}
+
+/* can j run again without d running again (a loop through j that avoids d)? */
+static int reentered(const struct cc *c, uint32_t d, uint32_t j, const uint8_t *fwd,
+		     const uint8_t *bwd)
+{
+	for (uint32_t p = 0; p < c->nb; p++)
+		if ((c->b[p].succ[0] == j || c->b[p].succ[1] == j) && p != d &&
+		    !(fwd[p] == 2 && bwd[p] == 2))
+			return 1;
+	return 0;
+}
+
+static int hoistable(const struct cc *c, uint32_t i)
+{
+	const struct cc_insn *in = &c->v[i];
+
+	if (cc__is_ctl(in) || cc__is_store(in) || cc__is_call(in) || cc__defs(in) & (1u << CC_FP))
+		return 0;
+	if (cc__is_load(in))
+		return in->op == I_LDX_b || in->op == I_LDX_h || in->op == I_LDX_w ||
+		       in->op == I_LDX_dw || in->op == I_LDX6 || cc__form(in) == F_LDXSPEC;
+	return cc__defs(in) != 0;
+}
+
+static void make_spec(struct cc *c, uint32_t i)
+{
+	struct cc_insn *in = &c->v[i];
+	int k = c->kind[i][in->src];
+
+	if (!cc__is_load(in) || k == K_CTX || (k == K_STACK && c->soff[i][in->src] != INT16_MIN))
+		return;
+	switch (in->op) {
+	case I_LDX_b: in->op = I_LDXSPEC_b; break;
+	case I_LDX_h: in->op = I_LDXSPEC_h; break;
+	case I_LDX_w: in->op = I_LDXSPEC_w; break;
+	case I_LDX_dw: in->op = I_LDXSPEC_dw; break;
+	case I_LDX6: in->op = I_LDXSPEC_6; break;
+	}
+}
+
+/* one round of motion; *moved counts what moved. dst[]: where each instruction goes
+ * (its block, or the dominator it moves into) */
+static int hoist_round(struct cc *c, const uint32_t *idom, uint32_t *dest, int *moved)
+{
+	uint8_t *fwd = malloc(c->nb), *bwd = malloc(c->nb), *used_d = calloc(c->nb, 1);
+	uint32_t *stack = malloc(c->nb * sizeof(*stack));
+	cc_regs touched = 0;
+	struct between w;
+
+	if (!fwd || !bwd || !used_d || !stack) {
+		free(fwd);
+		free(bwd);
+		free(used_d);
+		free(stack);
+		return -ENOMEM;
+	}
+	for (uint32_t i = 0; i < c->n; i++)
+		dest[i] = c->blk[i];
+	for (uint32_t j = 1; j < c->nb; j++) {
+		uint32_t d = idom[j], dlast;
+		cc_regs ddefs = 0, stay_defs = 0, stay_uses = 0, tuses;
+		int stay_mem = 0;
+
+		if (d == CC_NONE || used_d[d])
+			continue;
+		dlast = c->b[d].first + c->b[d].n - 1;
+		for (uint32_t i = c->b[d].first; i <= dlast; i++)
+			ddefs |= cc__defs(&c->v[i]);
+		tuses = cc__is_ctl(&c->v[dlast]) ? cc__uses(&c->v[dlast]) : 0;
+		paths(c, d, j, fwd, bwd, stack, &w);
+		if ((w.leaves && c->o.opt < 2) || reentered(c, d, j, fwd, bwd))
+			continue;
+		for (uint32_t i = c->b[j].first; i < c->b[j].first + c->b[j].n; i++) {
+			const struct cc_insn *in = &c->v[i];
+			cc_regs u = cc__uses(in), df = cc__defs(in);
+			int ok = hoistable(c, i) && !(u & (ddefs | w.defs | stay_defs | touched)) &&
+				 !(df & (w.defs | w.uses | w.exits_live | tuses | stay_uses |
+					 stay_defs | touched)) &&
+				 !(cc__is_load(in) && (w.mem || stay_mem));
+
+			if (!ok) {
+				stay_defs |= df;
+				stay_uses |= u;
+				stay_mem |= cc__is_store(in) || cc__is_call(in);
+				continue;
+			}
+			dest[i] = d;
+			touched |= u | df;
+			used_d[d] = 1;
+			if (w.leaves || cc__is_load(in))
+				make_spec(c, i);
+			(*moved)++;
+			break;	/* one per dominator and round */
+		}
+	}
+	free(fwd);
+	free(bwd);
+	free(used_d);
+	free(stack);
+	return 0;
+}
+
+/* rebuild the array with moved instructions at the end of their new block (before its
+ * terminator); jumps hold block indexes, which stay */
+static int relayout(struct cc *c, const uint32_t *dest)
+{
+	struct cc_insn *v = malloc((c->n ? c->n : 1) * sizeof(*v));
+	uint32_t k = 0;
+
+	if (!v)
+		return -ENOMEM;
+	for (uint32_t b = 0; b < c->nb; b++) {
+		uint32_t first = c->b[b].first, last = first + c->b[b].n - 1, nk = k;
+		int term = cc__is_ctl(&c->v[last]);
+
+		for (uint32_t i = first; i <= last - term; i++)
+			if (dest[i] == b)
+				v[k++] = c->v[i];
+		for (uint32_t i = 0; i < c->n; i++)
+			if (dest[i] == b && c->blk[i] != b)
+				v[k++] = c->v[i];
+		if (term)
+			v[k++] = c->v[last];
+		c->b[b].first = nk;
+		c->b[b].n = k - nk;
+	}
+	free(c->v);
+	c->v = v;
+	c->cap = c->n;
+	return 0;
+}
+
+int cc_schedule__hoist(struct cc *c)
+{
+	uint32_t *idom = NULL, *dest = NULL;
+	int e = 0;
+
+	for (int round = 0; round < 16 && !e; round++) {
+		int moved = 0;
+
+		free(idom);
+		free(dest);
+		idom = malloc(c->nb * sizeof(*idom));
+		dest = malloc(c->n * sizeof(*dest));
+		if (!idom || !dest) {
+			e = -ENOMEM;
+			break;
+		}
+		if ((e = dominators(c, idom)) || (e = hoist_round(c, idom, dest, &moved)))
+			break;
+		if (!moved)
+			break;
+		if ((e = relayout(c, dest)) || (e = cc_cfg__build(c)) || (e = cc_dataflow__run(c)))
+			break;
+	}
+	free(idom);
+	free(dest);
 	return e;
 }
 

@@ -155,3 +155,32 @@ TEST(cc_sched_branch_priority)
 {
 	levels(br_text, br_check);
 }
+
+/* code motion never takes an instruction out of a loop it belongs to: the loop header
+ * runs again without its dominator running again */
+TEST(cc_sched_motion_loop)
+{
+	static const uint8_t pkt[64];
+	struct hxdp_obj *o = cct_obj(
+		"mov %r6, 0\n"
+		"mov %r7, 0\n"
+		"ldxw %r9, [%r1+12]\n"
+		"mov %r8, %r6\n"		/* 3: loop header */
+		"mul %r8, 3\n"
+		"add %r7, %r8\n"
+		"add %r6, 1\n"
+		"jne %r6, 5, -5\n"
+		"mov %r0, %r7\n"
+		"add %r0, %r9\n"
+		"exit");
+
+	for (int opt = 0; o && opt <= 2; opt++)
+		for (int lanes = 1; lanes <= 8; lanes += 7) {
+			struct image *img = cct_compile(o, lanes, opt, 0);
+
+			if (img)
+				CHECK_EQ(cct_same(o, img, pkt, sizeof(pkt)), 31);
+			image__free(img);
+		}
+	obj__close(o);
+}
