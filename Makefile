@@ -61,5 +61,9 @@ bench: all
 clean:
 	rm -rf build
 
+# fuzzing (make fuzz-smoke, make fuzz) and the hardware (make rtl-test, make rtl-synth)
+-include tests/fuzz/fuzz.mk
+-include hw/rtl.mk
+
 .PHONY: all progs test demo bench clean deps-check
 -include $(OBJ:.o=.d) $(SOBJ:.o=.d) build/obj/main.d build/asan/obj/main.d
