@@ -376,16 +376,22 @@ static int colour(struct ra *a, const struct graph *g, const uint8_t *pinned, ui
 			last[col[w]] = pos;
 			continue;
 		}
-		for (int r = 0; r < CC_NREGS; r++) {
-			int ok = r != CC_FP;
+		cc_regs busy = R(CC_FP);
 
-			for (uint32_t x = 0; ok && x < g->nw; x++)
-				if (done[x] && col[x] == r &&
-				    (g->adj[(size_t)w * g->words + x / 64] & (1ull << (x % 64))))
-					ok = 0;
-			if (ok && (best < 0 || last[r] < last[best]))
-				best = r;
+		for (uint32_t x = 0; x < g->words; x++) {
+			uint64_t m = g->adj[(size_t)w * g->words + x];
+
+			while (m) {
+				uint32_t y = x * 64 + __builtin_ctzll(m);
+
+				m &= m - 1;
+				if (done[y])
+					busy |= R(col[y]);
+			}
 		}
+		for (int r = 0; r < CC_NREGS; r++)
+			if (!(busy & R(r)) && (best < 0 || last[r] < last[best]))
+				best = r;
 		if (best < 0) {
 			e = -1;
 			break;

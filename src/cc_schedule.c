@@ -619,6 +619,45 @@ static int sched_regions(struct cc *c)
  * branches that may leave (speculation). The list scheduler then finds it a free lane
  * in D's rows. */
 
+struct preds {
+	uint32_t *start;	/* block -> first index in list, start[nb] the end */
+	uint32_t *list;
+};
+
+static int preds_build(const struct cc *c, struct preds *p)
+{
+	uint32_t *fill;
+
+	p->start = calloc(c->nb + 1, sizeof(*p->start));
+	p->list = malloc((2 * c->nb + 1) * sizeof(*p->list));
+	fill = calloc(c->nb + 1, sizeof(*fill));
+	if (!p->start || !p->list || !fill) {
+		free(fill);
+		return -ENOMEM;
+	}
+	for (uint32_t b = 0; b < c->nb; b++)
+		for (int s = 0; s < 2; s++)
+			if (c->b[b].succ[s] != CC_NONE && (s == 0 || c->b[b].succ[1] != c->b[b].succ[0]))
+				p->start[c->b[b].succ[s] + 1]++;
+	for (uint32_t b = 0; b < c->nb; b++)
+		p->start[b + 1] += p->start[b];
+	for (uint32_t b = 0; b < c->nb; b++)
+		for (int s = 0; s < 2; s++) {
+			uint32_t t = c->b[b].succ[s];
+
+			if (t != CC_NONE && (s == 0 || c->b[b].succ[1] != c->b[b].succ[0]))
+				p->list[p->start[t] + fill[t]++] = b;
+		}
+	free(fill);
+	return 0;
+}
+
+static void preds_free(struct preds *p)
+{
+	free(p->start);
+	free(p->list);
+}
+
 static void rpo_visit(const struct cc *c, uint32_t b, uint8_t *seen, uint32_t *order,
 		      uint32_t *k)
 {
@@ -650,7 +689,7 @@ static void rpo_visit(const struct cc *c, uint32_t b, uint8_t *seen, uint32_t *o
 }
 
 /* immediate dominators (Cooper, Harvey, Kennedy), CC_NONE for the entry */
-static int dominators(const struct cc *c, uint32_t *idom)
+static int dominators(const struct cc *c, const struct preds *pr, uint32_t *idom)
 {
 	uint32_t *post = malloc(c->nb * sizeof(*post)), *pnum = malloc(c->nb * sizeof(*pnum));
 	uint8_t *seen = calloc(c->nb, 1);
@@ -678,8 +717,10 @@ static int dominators(const struct cc *c, uint32_t *idom)
 
 			if (b == 0)
 				continue;
-			for (uint32_t p = 0; p < c->nb; p++) {
-				if ((c->b[p].succ[0] != b && c->b[p].succ[1] != b) || idom[p] == CC_NONE)
+			for (uint32_t q = pr->start[b]; q < pr->start[b + 1]; q++) {
+				uint32_t p = pr->list[q];
+
+				if (idom[p] == CC_NONE)
 					continue;
 				if (nd == CC_NONE) {
 					nd = p;
@@ -712,41 +753,55 @@ struct between {
 };
 
 /* blocks on paths from d to j (neither included): fwd reached from d, bwd reaching j */
-static void paths(const struct cc *c, uint32_t d, uint32_t j, uint8_t *fwd, uint8_t *bwd,
-		  uint32_t *stack, struct between *w)
+static uint32_t paths(const struct cc *c, const struct preds *pr, uint32_t d, uint32_t j,
+		      uint8_t *fwd, uint8_t *bwd, uint32_t *stack, uint32_t *touched,
+		      struct between *w)
 {
-	uint32_t sp = 0;
+	uint32_t sp = 0, nt = 0;
 
-	memset(fwd, 0, c->nb);
-	memset(bwd, 0, c->nb);
 	memset(w, 0, sizeof(*w));
+	touched[nt++] = d;
+	touched[nt++] = j;
 	fwd[d] = fwd[j] = 1;
-	for (int s = 0; s < 2; s++)
-		if (c->b[d].succ[s] != CC_NONE && !fwd[c->b[d].succ[s]])
-			fwd[stack[sp++] = c->b[d].succ[s]] = 2;
+	bwd[d] = bwd[j] = 1;
+	/* backward from j first: the blocks that can reach j (usually few) */
+	for (uint32_t q = pr->start[j]; q < pr->start[j + 1]; q++)
+		if (!bwd[pr->list[q]]) {
+			bwd[stack[sp++] = pr->list[q]] = 2;
+			touched[nt++] = pr->list[q];
+		}
+	while (sp) {
+		uint32_t b = stack[--sp];
+
+		for (uint32_t q = pr->start[b]; q < pr->start[b + 1]; q++)
+			if (!bwd[pr->list[q]]) {
+				bwd[stack[sp++] = pr->list[q]] = 2;
+				touched[nt++] = pr->list[q];
+			}
+	}
+	/* forward from d, only through blocks that reach j */
+	for (int s = 0; s < 2; s++) {
+		uint32_t t = c->b[d].succ[s];
+
+		if (t != CC_NONE && !fwd[t] && bwd[t] == 2)
+			fwd[stack[sp++] = t] = 2;
+	}
 	while (sp) {
 		uint32_t b = stack[--sp];
 
 		for (int s = 0; s < 2; s++) {
 			uint32_t t = c->b[b].succ[s];
 
-			if (t != CC_NONE && !fwd[t])
+			if (t != CC_NONE && !fwd[t] && bwd[t] == 2)
 				fwd[stack[sp++] = t] = 2;
 		}
 	}
-	bwd[d] = bwd[j] = 1;
-	for (uint32_t p = 0; p < c->nb; p++)
-		if ((c->b[p].succ[0] == j || c->b[p].succ[1] == j) && !bwd[p])
-			bwd[stack[sp++] = p] = 2;
-	while (sp) {
-		uint32_t b = stack[--sp];
-
-		for (uint32_t p = 0; p < c->nb; p++)
-			if ((c->b[p].succ[0] == b || c->b[p].succ[1] == b) && !bwd[p])
-				bwd[stack[sp++] = p] = 2;
-	}
-	for (uint32_t b = 0; b < c->nb; b++) {
+	for (uint32_t k = 0; k < nt; k++) {
+		uint32_t b = touched[k];
 		int on = fwd[b] == 2 && bwd[b] == 2;
+
+		if (k == 1)
+			continue;	/* j */
 
 		if (!on && b != d)
 			continue;
@@ -768,16 +823,25 @@ static void paths(const struct cc *c, uint32_t d, uint32_t j, uint8_t *fwd, uint
 		    c->b[b].succ[1] == CC_NONE)
 			w->leaves = 1;	/* an exit on the way */
 	}
+	return nt;
+}
+
+static void paths_clear(uint8_t *fwd, uint8_t *bwd, const uint32_t *touched, uint32_t nt)
+{
+	for (uint32_t k = 0; k < nt; k++)
+		fwd[touched[k]] = bwd[touched[k]] = 0;
 }
 
 /* can j run again without d running again (a loop through j that avoids d)? */
-static int reentered(const struct cc *c, uint32_t d, uint32_t j, const uint8_t *fwd,
+static int reentered(const struct preds *pr, uint32_t d, uint32_t j, const uint8_t *fwd,
 		     const uint8_t *bwd)
 {
-	for (uint32_t p = 0; p < c->nb; p++)
-		if ((c->b[p].succ[0] == j || c->b[p].succ[1] == j) && p != d &&
-		    !(fwd[p] == 2 && bwd[p] == 2))
+	for (uint32_t q = pr->start[j]; q < pr->start[j + 1]; q++) {
+		uint32_t p = pr->list[q];
+
+		if (p != d && !(fwd[p] == 2 && bwd[p] == 2))
 			return 1;
+	}
 	return 0;
 }
 
@@ -811,18 +875,21 @@ static void make_spec(struct cc *c, uint32_t i)
 
 /* one round of motion; *moved counts what moved. dst[]: where each instruction goes
  * (its block, or the dominator it moves into) */
-static int hoist_round(struct cc *c, const uint32_t *idom, uint32_t *dest, int *moved)
+static int hoist_round(struct cc *c, const struct preds *pr, const uint32_t *idom,
+		       uint32_t *dest, int *moved)
 {
-	uint8_t *fwd = malloc(c->nb), *bwd = malloc(c->nb), *used_d = calloc(c->nb, 1);
-	uint32_t *stack = malloc(c->nb * sizeof(*stack));
+	uint8_t *fwd = calloc(c->nb, 1), *bwd = calloc(c->nb, 1), *used_d = calloc(c->nb, 1);
+	uint32_t *stack = malloc((2 * c->nb + 2) * sizeof(*stack));
+	uint32_t *blist = malloc((c->nb + 2) * sizeof(*blist));
 	cc_regs touched = 0;
 	struct between w;
 
-	if (!fwd || !bwd || !used_d || !stack) {
+	if (!fwd || !bwd || !used_d || !stack || !blist) {
 		free(fwd);
 		free(bwd);
 		free(used_d);
 		free(stack);
+		free(blist);
 		return -ENOMEM;
 	}
 	for (uint32_t i = 0; i < c->n; i++)
@@ -830,7 +897,8 @@ static int hoist_round(struct cc *c, const uint32_t *idom, uint32_t *dest, int *
 	for (uint32_t j = 1; j < c->nb; j++) {
 		uint32_t d = idom[j], dlast;
 		cc_regs ddefs = 0, stay_defs = 0, stay_uses = 0, tuses;
-		int stay_mem = 0;
+		int stay_mem = 0, skip;
+		uint32_t nt;
 
 		if (d == CC_NONE || used_d[d])
 			continue;
@@ -838,8 +906,10 @@ static int hoist_round(struct cc *c, const uint32_t *idom, uint32_t *dest, int *
 		for (uint32_t i = c->b[d].first; i <= dlast; i++)
 			ddefs |= cc__defs(&c->v[i]);
 		tuses = cc__is_ctl(&c->v[dlast]) ? cc__uses(&c->v[dlast]) : 0;
-		paths(c, d, j, fwd, bwd, stack, &w);
-		if ((w.leaves && c->o.opt < 2) || reentered(c, d, j, fwd, bwd))
+		nt = paths(c, pr, d, j, fwd, bwd, stack, blist, &w);
+		skip = (w.leaves && c->o.opt < 2) || reentered(pr, d, j, fwd, bwd);
+		paths_clear(fwd, bwd, blist, nt);
+		if (skip)
 			continue;
 		for (uint32_t i = c->b[j].first; i < c->b[j].first + c->b[j].n; i++) {
 			const struct cc_insn *in = &c->v[i];
@@ -868,6 +938,7 @@ static int hoist_round(struct cc *c, const uint32_t *idom, uint32_t *dest, int *
 	free(bwd);
 	free(used_d);
 	free(stack);
+	free(blist);
 	return 0;
 }
 
@@ -876,10 +947,18 @@ static int hoist_round(struct cc *c, const uint32_t *idom, uint32_t *dest, int *
 static int relayout(struct cc *c, const uint32_t *dest)
 {
 	struct cc_insn *v = malloc((c->n ? c->n : 1) * sizeof(*v));
-	uint32_t k = 0;
+	uint32_t *moved_to = malloc((c->nb + 1) * sizeof(*moved_to)), k = 0;
 
-	if (!v)
+	if (!v || !moved_to) {
+		free(v);
+		free(moved_to);
 		return -ENOMEM;
+	}
+	for (uint32_t b = 0; b < c->nb; b++)
+		moved_to[b] = CC_NONE;
+	for (uint32_t i = 0; i < c->n; i++)	/* at most one per dominator and round */
+		if (dest[i] != c->blk[i])
+			moved_to[dest[i]] = i;
 	for (uint32_t b = 0; b < c->nb; b++) {
 		uint32_t first = c->b[b].first, last = first + c->b[b].n - 1, nk = k;
 		int term = cc__is_ctl(&c->v[last]);
@@ -887,15 +966,15 @@ static int relayout(struct cc *c, const uint32_t *dest)
 		for (uint32_t i = first; i <= last - term; i++)
 			if (dest[i] == b)
 				v[k++] = c->v[i];
-		for (uint32_t i = 0; i < c->n; i++)
-			if (dest[i] == b && c->blk[i] != b)
-				v[k++] = c->v[i];
+		if (moved_to[b] != CC_NONE)
+			v[k++] = c->v[moved_to[b]];
 		if (term)
 			v[k++] = c->v[last];
 		c->b[b].first = nk;
 		c->b[b].n = k - nk;
 	}
 	free(c->v);
+	free(moved_to);
 	c->v = v;
 	c->cap = c->n;
 	return 0;
@@ -904,6 +983,7 @@ static int relayout(struct cc *c, const uint32_t *dest)
 int cc_schedule__hoist(struct cc *c)
 {
 	uint32_t *idom = NULL, *dest = NULL;
+	struct preds pr = { 0 };
 	int e = 0;
 
 	for (int round = 0; round < 16 && !e; round++) {
@@ -911,13 +991,14 @@ int cc_schedule__hoist(struct cc *c)
 
 		free(idom);
 		free(dest);
+		preds_free(&pr);
 		idom = malloc(c->nb * sizeof(*idom));
 		dest = malloc(c->n * sizeof(*dest));
-		if (!idom || !dest) {
+		if (!idom || !dest || preds_build(c, &pr)) {
 			e = -ENOMEM;
 			break;
 		}
-		if ((e = dominators(c, idom)) || (e = hoist_round(c, idom, dest, &moved)))
+		if ((e = dominators(c, &pr, idom)) || (e = hoist_round(c, &pr, idom, dest, &moved)))
 			break;
 		if (!moved)
 			break;
@@ -926,6 +1007,7 @@ int cc_schedule__hoist(struct cc *c)
 	}
 	free(idom);
 	free(dest);
+	preds_free(&pr);
 	return e;
 }
 
