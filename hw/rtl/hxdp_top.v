@@ -109,7 +109,7 @@ module hxdp_top #(
         end else begin
             if (cfg_we && cfg_addr[31:28] == 4'hc) start_row <= cfg_wdata[10:0];
             if (st_fault) st_f <= 1'b1;
-            if (!active && !emitting && !start && pkt_avail && !busy) begin
+            if (!active && !emitting && !start && !xfer && pkt_avail && !busy) begin
                 start <= 1'b1; active <= 1'b1; st_f <= 1'b0;
                 cur_len <= pkt_len;
                 xn <= pkt_len[11:5] + (pkt_len[4:0] != 5'd0 ? 7'd1 : 7'd0);

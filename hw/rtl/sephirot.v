@@ -74,14 +74,15 @@ module sephirot #(
 
     // ---------------- state ----------------
     reg [N*64-1:0] imem [0:IMEM_ROWS-1];
+    reg [N*8-1:0]  imem_id [0:IMEM_ROWS-1];   // predecoded at load: I_* per lane
     reg [63:0]     kpool [0:NCONST-1];
     reg [63:0]     R [0:15];
 
     reg            fetch_on, rst_phase, ended;
     reg [10:0]     npc;
-    reg            if_v;  reg [10:0] if_pc;  reg [N*64-1:0] if_row;
-    reg            id_v;  reg [10:0] id_pc;  reg [N*64-1:0] id_row;
-    reg            ie_v;  reg [10:0] ie_pc;  reg [N*64-1:0] ie_row;
+    reg            if_v;  reg [10:0] if_pc;  reg [N*64-1:0] if_row;  reg [N*8-1:0] if_id;
+    reg            id_v;  reg [10:0] id_pc;  reg [N*64-1:0] id_row;  reg [N*8-1:0] id_id;
+    reg            ie_v;  reg [10:0] ie_pc;  reg [N*64-1:0] ie_row;  reg [N*8-1:0] ie_id;
     reg [N*64-1:0] ie_ld;
     reg [15:0]     ie_cnt;
     reg            ie_fault;
@@ -90,33 +91,36 @@ module sephirot #(
     reg [31:0]     base_r, len_r;
 
     always @(posedge clk) begin
-        if (imem_we) imem[imem_row][imem_lane*64 +: 64] <= imem_wdata;
+        if (imem_we) begin
+            imem[imem_row][imem_lane*64 +: 64] <= imem_wdata;
+            imem_id[imem_row][imem_lane*8 +: 8] <= imem_wdata == 64'd0 ? I_NONE : isa_decode(imem_wdata);
+        end
         if (const_we) kpool[const_idx] <= const_wdata;
     end
 
     // ---------------- per-word decode helpers ----------------
-    function [5:0] form_of(input [63:0] w);
+    function [5:0] form_of(input [7:0] d);
         reg [26:0] p;
         begin
-            p = isa_props(isa_decode(w));
+            p = isa_props(d);
             form_of = p[5:0];
         end
     endfunction
     function is_empty(input [63:0] w);
         is_empty = w == 64'd0;
     endfunction
-    function is_ctl(input [63:0] w);
+    function is_ctl(input [63:0] w, input [7:0] d);
         reg [5:0] f;
         begin
-            f = form_of(w);
+            f = form_of(d);
             is_ctl = !is_empty(w) && (f == F_JA || f == F_EXIT || f == F_EXITK ||
                      f == F_JCC_K || f == F_JCC_X || f == F_JPKT);
         end
     endfunction
-    function is_cond(input [63:0] w);
+    function is_cond(input [63:0] w, input [7:0] d);
         reg [5:0] f;
         begin
-            f = form_of(w);
+            f = form_of(d);
             is_cond = !is_empty(w) && (f == F_JCC_K || f == F_JCC_X || f == F_JPKT);
         end
     endfunction
@@ -124,10 +128,10 @@ module sephirot #(
         bit16 = 16'd1 << r;
     endfunction
     // registers a word writes (cc__defs)
-    function [15:0] defs(input [63:0] w);
+    function [15:0] defs(input [63:0] w, input [7:0] d);
         reg [5:0] f;
         begin
-            f = form_of(w);
+            f = form_of(d);
             defs = 16'd0;
             if (!is_empty(w))
                 case (f)
@@ -141,10 +145,10 @@ module sephirot #(
         end
     endfunction
     // registers ID reads (sim.c id_regs: branch operands, load and atomic bases)
-    function [15:0] id_uses(input [63:0] w);
+    function [15:0] id_uses(input [63:0] w, input [7:0] d);
         reg [5:0] f;
         begin
-            f = form_of(w);
+            f = form_of(d);
             id_uses = 16'd0;
             if (!is_empty(w))
                 case (f)
@@ -208,15 +212,16 @@ module sephirot #(
     always @* begin : if_decode
         reg found;
         reg [63:0] w;
+        reg [7:0] d;
         found = 1'b0; if_ja = 1'b0; if_exitk = 1'b0; if_tgt = 11'd0; if_kval = 64'd0;
         for (l = 0; l < N; l = l + 1) begin
-            w = if_row[l*64 +: 64];
-            if (!found && is_ctl(w)) begin
+            w = if_row[l*64 +: 64]; d = if_id[l*8 +: 8];
+            if (!found && is_ctl(w, d)) begin
                 found = 1'b1;
-                if (form_of(w) == F_JA) begin
+                if (form_of(d) == F_JA) begin
                     if_ja = 1'b1;
                     if_tgt = if_pc + 11'd1 + w[26:16];
-                end else if (form_of(w) == F_EXITK) begin
+                end else if (form_of(d) == F_EXITK) begin
                     if_exitk = 1'b1;
                     if_kval = {{32{w[63]}}, w[63:32]};
                 end
@@ -240,13 +245,14 @@ module sephirot #(
     generate for (g = 0; g < N; g = g + 1) begin : lane
         wire [63:0] w = ie_row[g*64 +: 64];
         hx_alu #(.HAS_DIV(HAS_DIV)) alu (
-            .w(w), .id(isa_decode(w)), .rd_dst(R[w[11:8]]), .rd_src(R[w[15:12]]),
+            .w(w), .id(ie_id[g*8 +: 8]), .rd_dst(R[w[11:8]]), .rd_src(R[w[15:12]]),
             .rd_src2(R[w[35:32]]), .kval(kpool[w[41:32]]), .ld(ie_ld[g*64 +: 64]),
             .res(alu_res[g*64 +: 64]), .wr(alu_wr[g]));
     end endgenerate
 
     always @* begin : ie_comb
         reg [63:0] w, a, old, s, nv;
+        reg [7:0] d;
         reg [5:0] f;
         reg [26:0] p;
         ie_wr = 16'd0; ie_hid = 32'd0; ie_hcall = 1'b0;
@@ -255,11 +261,11 @@ module sephirot #(
         ie_atom = {N{1'b0}}; atom_res = {N*64{1'b0}}; atom_ret = {N*64{1'b0}};
         atom_reg = {N*4{1'b0}}; atom_rw = {N{1'b0}};
         for (l = 0; l < N; l = l + 1) begin
-            w = ie_row[l*64 +: 64];
-            p = isa_props(isa_decode(w));
+            w = ie_row[l*64 +: 64]; d = ie_id[l*8 +: 8];
+            p = isa_props(d);
             f = p[5:0];
             if (ie_v && !is_empty(w)) begin
-                ie_wr = ie_wr | defs(w);
+                ie_wr = ie_wr | defs(w, d);
                 a = R[w[11:8]] + {{48{w[31]}}, w[31:16]};
                 case (f)
                 F_CALL: begin ie_hcall = 1'b1; ie_hid = w[63:32]; end
@@ -331,6 +337,7 @@ module sephirot #(
     reg        id_fault;
     always @* begin : id_comb
         reg [63:0] w, a, b, ad;
+        reg [7:0] d;
         reg [5:0] f;
         reg [26:0] p;
         reg found, tk;
@@ -343,12 +350,12 @@ module sephirot #(
         ld_en = {N{1'b0}}; ld_addr = {N*64{1'b0}}; ld_size = {N*4{1'b0}};
         found = 1'b0;
         for (l = 0; l < N; l = l + 1) begin
-            w = id_row[l*64 +: 64];
-            p = isa_props(isa_decode(w));
+            w = id_row[l*64 +: 64]; d = id_id[l*8 +: 8];
+            p = isa_props(d);
             f = p[5:0];
             if (id_v && !is_empty(w)) begin
-                id_need = id_need | id_uses(w);
-                if (is_cond(w)) id_cond = 1'b1;
+                id_need = id_need | id_uses(w, d);
+                if (is_cond(w, d)) id_cond = 1'b1;
                 if (f == F_LDX || f == F_LDX6 || f == F_LDXSPEC || f == F_ATOMIC) begin
                     ad = (f == F_ATOMIC ? R[w[11:8]] : R[w[15:12]]) + {{48{w[31]}}, w[31:16]};
                     ld_en[l] = 1'b1;
@@ -372,7 +379,7 @@ module sephirot #(
                                                     st_addr[j*64 +: 64], {28'd0, st_size[j*4 +: 4]}))
                                 id_keydep = 1'b1;
                 end
-                if (!found && is_ctl(w)) begin
+                if (!found && is_ctl(w, d)) begin
                     tk = 1'b1;
                     a = R[w[11:8]];
                     b = f == F_JCC_X ? R[w[15:12]] : {{32{w[63]}}, w[63:32]};
@@ -404,9 +411,9 @@ module sephirot #(
         // the first control word (taken or not) decides where the row resolves
         id_may_redirect = 1'b0;
         for (l = N - 1; l >= 0; l = l - 1) begin
-            w = id_row[l*64 +: 64];
-            if (id_v && is_ctl(w)) begin
-                id_first_if = form_of(w) == F_JA || form_of(w) == F_EXITK;
+            w = id_row[l*64 +: 64]; d = id_id[l*8 +: 8];
+            if (id_v && is_ctl(w, d)) begin
+                id_first_if = form_of(d) == F_JA || form_of(d) == F_EXITK;
                 id_may_redirect = !id_first_if;
             end
         end
@@ -458,9 +465,13 @@ module sephirot #(
                 R[10] <= {32'd3, 32'd4096};
                 rst_phase <= 1'b0;
                 fetch_on <= 1'b1;
-                if_v <= 1'b1; if_pc <= start_row; if_row <= imem[start_row];
+                if_v <= 1'b1; if_pc <= start_row; if_row <= imem[start_row]; if_id <= imem_id[start_row];
                 npc <= start_row + 11'd1;
             end else begin
+`ifdef HX_TRACE
+                $display("t=%0d IF=%0d:%0d ID=%0d:%0d IE=%0d:%0d CM=%0d idok=%0d ieok=%0d ended=%0d r0=%0h ifexit=%0d idend=%0d",
+                         t_rel, if_v, if_pc, id_v, id_pc, ie_v, ie_pc, cm_v, id_ok, ie_ok, ended, R[0], if_exit, id_end);
+`endif
                 // commit of the row leaving IE
                 cm_v <= ie_v && ie_ok;
                 if (cm_v) c_rel <= t_rel;
@@ -481,7 +492,7 @@ module sephirot #(
                     ie_v <= id_adv;
                     ie_cnt <= 16'd0;
                     if (id_adv) begin
-                        ie_row <= id_row; ie_pc <= id_pc;
+                        ie_row <= id_row; ie_id <= id_id; ie_pc <= id_pc;
                         for (l = 0; l < N; l = l + 1)
                             ie_ld[l*64 +: 64] <= ld_ok[l] ? ld_data[l*64 +: 64] : 64'd0;
                     end
@@ -494,7 +505,7 @@ module sephirot #(
                 end
                 if (id_empty_next) begin
                     id_v <= if_adv;
-                    if (if_adv) begin id_row <= if_row; id_pc <= if_pc; end
+                    if (if_adv) begin id_row <= if_row; id_id <= if_id; id_pc <= if_pc; end
                 end
                 // IF
                 if (if_exit) begin
@@ -503,7 +514,7 @@ module sephirot #(
                 if (if_empty_next) begin
                     if_v <= fetch_next;
                     if (fetch_next) begin
-                        if_pc <= fetch_pc; if_row <= imem[fetch_pc];
+                        if_pc <= fetch_pc; if_row <= imem[fetch_pc]; if_id <= imem_id[fetch_pc];
                     end else npc <= fetch_pc;
                 end
                 if (!fetch_next) fetch_on <= 1'b0;
