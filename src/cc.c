@@ -37,7 +37,7 @@ int cc__is_cond(const struct cc_insn *in)
 int cc__ends_flow(const struct cc_insn *in)
 {
 	switch (cc__form(in)) {
-	case F_JA: case F_JA32: case F_EXIT: case F_EXITK:
+	case F_JA: case F_JA32: case F_EXIT: case F_EXITK: case F_EXITR:
 		return 1;
 	}
 	return 0;
@@ -103,7 +103,7 @@ cc_regs cc__uses(const struct cc_insn *in)
 	switch (cc__form(in)) {
 	case F_ALU_K: return is_mov(in) ? 0 : R(in->dst);
 	case F_ALU_X: return is_mov(in) ? R(in->src) : R(in->dst) | R(in->src);
-	case F_NEG: case F_END: case F_JCC_K: case F_JPKT: case F_ST: case F_ST6:
+	case F_NEG: case F_END: case F_JCC_K: case F_JPKT: case F_ST: case F_ST6: case F_EXITR:
 		return R(in->dst);
 	case F_JCC_X: case F_STX: case F_STX6:
 		return R(in->dst) | R(in->src);

@@ -206,6 +206,15 @@ static int fold(struct cc *c, uint32_t i, const struct cval *s)
 		}
 		return 0;
 	}
+	if (form == F_EXITR && is_const(s, in->dst, &a)) {
+		if (in->imm)
+			a = (uint32_t)a;
+		if ((int64_t)a != (int32_t)a)
+			return 0;
+		*in = (struct cc_insn){ .op = I_EXITK, .imm = (int32_t)a, .origin = in->origin,
+					.tgt = CC_NONE };
+		return 1;
+	}
 	if ((form == F_STX || form == F_STX6) && is_const(s, in->src, &b) &&
 	    imm_stores(b, cc__access_size(in)) && (k = st_form(in->op)) >= 0) {
 		in->op = k;
@@ -561,7 +570,7 @@ static int sl_transfer(const struct cc *c, uint32_t i, struct sbytes *l)
 	const struct cc_insn *in = &c->v[i];
 	int lo, n = cc__access_size(in);
 
-	if (cc__form(in) == F_EXIT || cc__form(in) == F_EXITK) {
+	if (cc__form(in) == F_EXIT || cc__form(in) == F_EXITK || cc__form(in) == F_EXITR) {
 		memset(l, 0, sizeof(*l));
 		return 0;
 	}

@@ -12,8 +12,9 @@
  *  - zeroing removal: a zero store to stack bytes no path from the entry may have
  *    written, and a zero move to a register no path may have written, are removed: the
  *    hardware self-reset zeroes registers and stack at every program entry;
- *  - 6-byte copies: a 4-byte and a 2-byte load of adjacent bytes whose values are only
- *    stored to adjacent bytes become one ldx6/stx6 pair (MAC addresses).
+ *  - wide copies: loads whose values are only stored, covering 2, 4, 6 or 8 contiguous
+ *    bytes of one base and stored at the same distance to another, become one load
+ *    and one store (ldx6/stx6 for MAC addresses).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -198,9 +199,11 @@ static int exits(struct cc *c)
 		if (in->op == I_JA) {
 			const struct cc_block *t = &c->b[in->tgt];
 
-			if (c->v[t->first].op == I_EXIT || c->v[t->first].op == I_EXITK) {
+			if (c->v[t->first].op == I_EXIT || c->v[t->first].op == I_EXITK ||
+			    c->v[t->first].op == I_EXITR) {
 				in->op = c->v[t->first].op;
 				in->imm = c->v[t->first].imm;
+				in->dst = c->v[t->first].dst;
 				in->tgt = CC_NONE;
 				changed = 1;
 			}
@@ -211,6 +214,14 @@ static int exits(struct cc *c)
 		if (c->v[d].op == I_MOV64_K || (c->v[d].op == I_MOV32_K && c->v[d].imm >= 0)) {
 			in->op = I_EXITK;
 			in->imm = c->v[d].imm;
+			changed = 1;
+		} else if ((c->v[d].op == I_MOV64_X || c->v[d].op == I_MOV32_X) &&
+			   c->v[d].src != CC_FP &&
+			   c->rdef[i][c->v[d].src] == c->rdef[d][c->v[d].src] &&
+			   c->rdef[d][c->v[d].src] != MANY) {
+			in->op = I_EXITR;	/* exit with the register r0 was copied from */
+			in->imm = c->v[d].op == I_MOV32_X;
+			in->dst = c->v[d].src;
 			changed = 1;
 		}
 	}
@@ -339,20 +350,33 @@ static int zeroing(struct cc *c)
 	return removed;
 }
 
-/* ---- 6-byte copies ---- */
+/* ---- wide copies ----
+ * Byte-wise copies (clang's memcpy of unaligned headers, MAC addresses) become one
+ * ldx/stx of 2, 4, 6 or 8 bytes: pairs of a load whose value only one store of the same
+ * size uses, from one base to another at a fixed distance, covering contiguous bytes. */
 
-/* a load whose value only a store of the same size uses, in the same block */
+struct cpair {
+	uint32_t l, s;		/* load, store */
+	int lo, size;		/* load offset, bytes */
+};
+
+/* the store of the load's value, if that is all the value is for */
 static int load_store(const struct cc *c, uint32_t l, uint32_t end, uint32_t *st)
 {
 	const struct cc_insn *ld = &c->v[l];
 
+	if (ld->op != I_LDX_b && ld->op != I_LDX_h && ld->op != I_LDX_w && ld->op != I_LDX_dw)
+		return 0;
 	for (uint32_t j = l + 1; j < end; j++) {
 		const struct cc_insn *in = &c->v[j];
 
 		if (in->op == CC_NOP)
 			continue;
-		if (!(cc__uses(in) & R(ld->dst)))
+		if (!(cc__uses(in) & R(ld->dst))) {
+			if (cc__defs(in) & R(ld->dst))
+				return 0;
 			continue;
+		}
 		if (cc__form(in) != F_STX || in->src != ld->dst || in->dst == ld->dst ||
 		    cc__access_size(in) != cc__access_size(ld) || (c->live[j] & R(ld->dst)))
 			return 0;
@@ -362,64 +386,155 @@ static int load_store(const struct cc *c, uint32_t l, uint32_t end, uint32_t *st
 	return 0;
 }
 
-/* nothing in (a, b) but the pair's own instructions touches memory, redefines a base,
- * or reads or writes the value register */
-static int quiet_between(const struct cc *c, uint32_t a, uint32_t b, const uint32_t *skip,
-			 int nskip, cc_regs bases, cc_regs val)
+static int member(const uint32_t *m, int n, uint32_t i)
 {
-	for (uint32_t j = a + 1; j < b; j++) {
-		const struct cc_insn *in = &c->v[j];
-		int k;
+	for (int k = 0; k < n; k++)
+		if (m[k] == i)
+			return 1;
+	return 0;
+}
 
-		for (k = 0; k < nskip && skip[k] != j; k++)
-			;
-		if (k < nskip || in->op == CC_NOP)
+/* can the pairs p[0..n) become one load at the first load and one store at the last
+ * store, through register v? */
+static int wide_ok(const struct cc *c, const struct cpair *p, int n, int v, uint32_t fl,
+		   uint32_t ls)
+{
+	const struct cc_insn *l0 = &c->v[p[0].l], *s0 = &c->v[p[0].s];
+	uint32_t mem[16];
+	int nm = 0;
+
+	for (int k = 0; k < n; k++) {
+		mem[nm++] = p[k].l;
+		mem[nm++] = p[k].s;
+	}
+	if (c->live[ls] & R(v))
+		return 0;
+	for (uint32_t j = fl + 1; j <= ls; j++) {
+		const struct cc_insn *in = &c->v[j];
+
+		if (in->op == CC_NOP || member(mem, nm, j))
 			continue;
-		if (cc__is_store(in) || cc__is_call(in) || cc__is_load(in) ||
-		    (cc__defs(in) & (bases | val)) || (cc__uses(in) & val))
+		if ((cc__uses(in) | cc__defs(in)) & R(v))
 			return 0;
+		if (cc__defs(in) & (R(l0->src) | R(s0->dst)))
+			return 0;
+	}
+	/* loads move up to fl, stores down to ls: nothing they pass may conflict */
+	for (int k = 0; k < n; k++) {
+		for (uint32_t j = fl; j < p[k].l; j++)
+			if (c->v[j].op != CC_NOP && j != p[k].l &&
+			    (cc__is_store(&c->v[j]) || cc__is_call(&c->v[j])) &&
+			    cc_dataflow__mem_conflict(c, j, p[k].l))
+				return 0;
+		for (uint32_t j = p[k].s + 1; j <= ls; j++)
+			if (c->v[j].op != CC_NOP && (cc__is_load(&c->v[j]) || cc__is_store(&c->v[j]) ||
+						      cc__is_call(&c->v[j])) &&
+			    cc_dataflow__mem_conflict(c, p[k].s, j))
+				return 0;
 	}
 	return 1;
 }
 
-static int pair6(struct cc *c, uint32_t i, uint32_t sw, uint32_t h, uint32_t sh)
+static int wide_one(struct cc *c, struct cpair *p, int n)
 {
-	struct cc_insn *w = &c->v[i], *hw = &c->v[h], *s4 = &c->v[sw], *s2 = &c->v[sh];
-	uint32_t lo = h < i ? h : i, hi = sw > sh ? sw : sh, skip[4] = { i, h, sw, sh };
-	int val = w->dst, src = w->src, dst = s4->dst, off = w->off, doff = s4->off;
+	static const int lds[9] = { [2] = I_LDX_h, [4] = I_LDX_w, [6] = I_LDX6, [8] = I_LDX_dw };
+	static const int sts[9] = { [2] = I_STX_h, [4] = I_STX_w, [6] = I_STX6, [8] = I_STX_dw };
+	uint32_t fl = CC_NONE, ls = 0;
+	int bytes = 0, v;
 
-	if (hw->src != src || hw->off != off + 4 || s2->dst != dst || s2->off != doff + 4 ||
-	    (i > sw || i > sh || h > sw || h > sh) || val == src || val == dst ||
-	    !quiet_between(c, lo, hi, skip, 4, R(src) | R(dst), R(val)) ||
-	    (c->live[hi] & R(val)))
+	for (int k = 0; k < n; k++) {
+		bytes += p[k].size;
+		if (p[k].l < fl)
+			fl = p[k].l;
+		if (p[k].s > ls)
+			ls = p[k].s;
+	}
+	if (bytes > 8 || !lds[bytes])
 		return 0;
-	c->v[lo] = (struct cc_insn){ .op = I_LDX6, .dst = val, .src = src, .off = off,
-				     .origin = w->origin, .tgt = CC_NONE };
-	c->v[hi] = (struct cc_insn){ .op = I_STX6, .dst = dst, .src = val, .off = doff,
-				     .origin = c->v[hi].origin, .tgt = CC_NONE };
-	c->v[lo == i ? h : i].op = CC_NOP;
-	c->v[hi == sw ? sh : sw].op = CC_NOP;
+	v = c->v[fl].dst;
+	if (!wide_ok(c, p, n, v, fl, ls))
+		return 0;
+	{
+		struct cc_insn ld = c->v[p[0].l], st = c->v[p[0].s];
+
+		for (int k = 0; k < n; k++)
+			c->v[p[k].l].op = c->v[p[k].s].op = CC_NOP;
+		c->v[fl] = (struct cc_insn){ .op = lds[bytes], .dst = v, .src = ld.src,
+					     .off = ld.off, .origin = ld.origin, .tgt = CC_NONE };
+		c->v[ls] = (struct cc_insn){ .op = sts[bytes], .dst = st.dst, .src = v,
+					     .off = st.off, .origin = st.origin, .tgt = CC_NONE };
+	}
 	return 1;
 }
 
-static int copy6(struct cc *c)
+static int by_offset(const void *a, const void *b)
+{
+	return ((const struct cpair *)a)->lo - ((const struct cpair *)b)->lo;
+}
+
+/* pairs of block b with the same bases and distance as pair q */
+static int group(const struct cc *c, uint32_t first, uint32_t end, const struct cpair *q,
+		 struct cpair *g)
+{
+	const struct cc_insn *ql = &c->v[q->l], *qs = &c->v[q->s];
+	int n = 0;
+
+	for (uint32_t i = first; i < end && n < 8; i++) {
+		const struct cc_insn *l = &c->v[i], *st;
+		uint32_t s;
+
+		if (!load_store(c, i, end, &s))
+			continue;
+		st = &c->v[s];
+		if (l->src != ql->src || c->rdef[i][l->src] != c->rdef[q->l][ql->src] ||
+		    st->dst != qs->dst || c->rdef[s][st->dst] != c->rdef[q->s][qs->dst] ||
+		    st->off - l->off != qs->off - ql->off || c->rdef[i][l->src] == MANY ||
+		    c->rdef[s][st->dst] == MANY)
+			continue;
+		g[n++] = (struct cpair){ i, s, l->off, cc__access_size(l) };
+	}
+	qsort(g, n, sizeof(*g), by_offset);
+	return n;
+}
+
+static int wide_copies(struct cc *c)
 {
 	int changed = 0;
 
 	for (uint32_t b = 0; b < c->nb; b++) {
-		uint32_t end = c->b[b].first + c->b[b].n;
+		uint32_t first = c->b[b].first, end = first + c->b[b].n;
 
-		for (uint32_t i = c->b[b].first; i < end; i++) {
-			uint32_t sw, sh;
+		for (uint32_t i = first; i < end; i++) {
+			struct cpair q, g[8];
+			int n, k;
+			uint32_t s;
 
-			if (c->v[i].op != I_LDX_w || !load_store(c, i, end, &sw))
+			if (!load_store(c, i, end, &s))
 				continue;
-			for (uint32_t h = c->b[b].first; h < end; h++)
-				if (c->v[h].op == I_LDX_h && load_store(c, h, end, &sh) &&
-				    pair6(c, i, sw, h, sh)) {
-					changed = 1;
-					break;
+			q = (struct cpair){ i, s, c->v[i].off, cc__access_size(&c->v[i]) };
+			n = group(c, first, end, &q, g);
+			/* the longest contiguous run from each start, 8 bytes at most */
+			for (k = 0; k < n; k++) {
+				int len = 1, bytes = g[k].size, best = 0;
+
+				while (k + len < n && g[k + len].lo == g[k].lo + bytes &&
+				       bytes + g[k + len].size <= 8)
+					bytes += g[k + len++].size;
+				for (; len >= 2 && !best; len--) {
+					int t = 0;
+
+					for (int x = 0; x < len; x++)
+						t += g[k + x].size;
+					if ((t == 2 || t == 4 || t == 6 || t == 8) && wide_one(c, g + k, len))
+						best = len;
 				}
+				if (best) {
+					changed = 1;
+					break;	/* indexes moved: rescan this block */
+				}
+			}
+			if (changed)
+				break;
 		}
 	}
 	return changed;
@@ -439,6 +554,8 @@ int cc_peephole__run(struct cc *c)
 		return e;
 	if ((e = cc_cfg__build(c)) || (e = cc_dataflow__run(c)))
 		return e;
-	copy6(c);
+	for (int round = 0; round < 64 && wide_copies(c); round++)
+		if ((e = cc_cfg__build(c)) || (e = cc_dataflow__run(c)))
+			return e;
 	return 0;
 }

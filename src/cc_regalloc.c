@@ -172,6 +172,7 @@ static cc_regs field_regs(const struct cc_insn *in)
 	case F_CALL: case F_EXIT: case F_EXITK: case F_JA: case F_LDK:
 		return in->op == I_LDK ? R(in->dst) : 0;
 	case F_ALU_K: case F_NEG: case F_END: case F_JCC_K: case F_ST: case F_ST6: case F_JPKT:
+	case F_EXITR:
 		return R(in->dst);
 	case F_ALU3_X:
 		return R(in->dst) | R(in->src) | R(in->src2);

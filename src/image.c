@@ -599,7 +599,7 @@ static int row_leaves(const struct image *img, uint32_t row)
 		if (id < 0)
 			continue;
 		switch (isa_info[id].form) {
-		case F_JA: case F_JA32: case F_EXIT: case F_EXITK:
+		case F_JA: case F_JA32: case F_EXIT: case F_EXITK: case F_EXITR:
 			return 1;
 		}
 	}
@@ -809,6 +809,9 @@ void image__word_text(const struct image *img, const struct bpf_insn *w, uint32_
 		return;
 	case F_EXITK:
 		snprintf(buf, len, "exit %d", w->imm);
+		return;
+	case F_EXITR:
+		snprintf(buf, len, "exit %c%d", w->imm ? 'w' : 'r', w->dst_reg);
 		return;
 	case F_JPKT:
 		snprintf(buf, len, "if r%d + %d %s data_end goto @%d", w->dst_reg, w->imm,

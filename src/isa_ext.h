@@ -14,6 +14,7 @@ enum isa_form_hxdp {
 	F_ST6,		/* *(u48 *)(dst + off) = imm (sign-extended to 48 bits) */
 	F_LDXSPEC,	/* speculative load: as F_LDX, but 0 where the access is invalid */
 	F_EXITK,	/* exit with r0 = imm */
+	F_EXITR,	/* exit with r0 = dst (imm 1: its low 32 bits) */
 	F_JPKT,		/* if (dst + imm) CC data_end goto +off; CC in src */
 	F_LDK,		/* dst = constant pool[imm] (64-bit constants, map refs) */
 	F_HXDP_END
@@ -54,6 +55,7 @@ enum { JPKT_GT, JPKT_GE, JPKT_LT, JPKT_LE };
 	X(LDXSPEC_dw, 0xf9, S_NONE, 0, "ldxspecdw", F_LDXSPEC, 0x10, G_HXDP)            \
 	X(LDXSPEC_6, 0xd9, S_NONE, 0, "ldxspec6", F_LDXSPEC, 0x10, G_HXDP)              \
 	X(EXITK, 0x96, S_NONE, 0, "exitk", F_EXITK, 0x10, G_HXDP)                       \
+	X(EXITR, 0x9e, S_NONE, 0, "exitr", F_EXITR, 0x10, G_HXDP)                       \
 	X(JPKT_GT, 0xe5, S_SRC, JPKT_GT, "jpktgt", F_JPKT, 0x10, G_HXDP)                \
 	X(JPKT_GE, 0xe5, S_SRC, JPKT_GE, "jpktge", F_JPKT, 0x10, G_HXDP)                \
 	X(JPKT_LT, 0xe5, S_SRC, JPKT_LT, "jpktlt", F_JPKT, 0x10, G_HXDP)                \

@@ -286,6 +286,13 @@ static int lane_exec(struct row_ctx *x, uint32_t lane, const struct vliw_word *w
 {
 	const uint64_t *r = x->s->r;
 
+	/* sign-extending moves share F_ALU_X with mov: before the ALU forms */
+	if (w->op == I_MOVSX8_32 || w->op == I_MOVSX16_32 || w->op == I_MOVSX8_64 ||
+	    w->op == I_MOVSX16_64 || w->op == I_MOVSX32_64) {
+		set_reg(x, w->dst, sem_movsx(isa_info[w->op].selv, BPF_CLASS(isa_info[w->op].opc)
+					     == BPF_ALU64, r[w->src]));
+		return 0;
+	}
 	switch (w->form) {
 	case F_ALU_K: case F_ALU_X: case F_NEG:
 		set_reg(x, w->dst, sem_alu(w->alu_op, w->sgn, w->is64, r[w->dst],
@@ -309,10 +316,6 @@ static int lane_exec(struct row_ctx *x, uint32_t lane, const struct vliw_word *w
 	case F_ATOMIC:
 		return atomic(x, lane, w);
 	}
-	if (w->op == I_MOVSX8_32 || w->op == I_MOVSX16_32 || w->op == I_MOVSX8_64 ||
-	    w->op == I_MOVSX16_64 || w->op == I_MOVSX32_64)
-		set_reg(x, w->dst, sem_movsx(isa_info[w->op].selv, BPF_CLASS(isa_info[w->op].opc)
-					     == BPF_ALU64, r[w->src]));
 	return 0;
 }
 
@@ -429,6 +432,7 @@ int vliw__step(struct vliw_state *s, struct vliw_event *ev)
 	uint64_t budget = run->budget ? run->budget : DEFAULT_BUDGET;
 	struct row_ctx x = { .s = s, .ev = ev };
 	uint64_t r0 = s->r[0];	/* a plain exit reads r0 at the start of its row */
+	uint64_t rstart[CC_NREGS];
 	int call = -1, ctl = -1, e = 0;
 
 	if (s->done)
@@ -450,6 +454,7 @@ int vliw__step(struct vliw_state *s, struct vliw_event *ev)
 		return finish(s, ev, VLIW_FAULT, 0);
 	}
 	s->rows++;
+	memcpy(rstart, s->r, sizeof(rstart));
 	for (uint32_t l = 0; l < v->lanes && !e; l++) {
 		const struct vliw_word *w = &row[l];
 
@@ -465,6 +470,7 @@ int vliw__step(struct vliw_state *s, struct vliw_event *ev)
 		if (w->form == F_CALL)
 			call = l;
 		else if (ctl < 0 && (w->form == F_JA || w->form == F_EXIT || w->form == F_EXITK ||
+				     w->form == F_EXITR ||
 				     ((w->form == F_JCC_K || w->form == F_JCC_X ||
 				       w->form == F_JPKT) && taken(&x, w))))
 			ctl = l;
@@ -487,13 +493,16 @@ int vliw__step(struct vliw_state *s, struct vliw_event *ev)
 	if (ev) {
 		ev->ctl_lane = ctl;
 		ev->ctl_cond = row[ctl].form != F_JA && row[ctl].form != F_EXIT &&
-			       row[ctl].form != F_EXITK;
+			       row[ctl].form != F_EXITK && row[ctl].form != F_EXITR;
 	}
 	switch (row[ctl].form) {
 	case F_EXIT:
 		return finish(s, ev, VLIW_EXIT, r0);
 	case F_EXITK:
 		return finish(s, ev, VLIW_EXIT, (uint64_t)row[ctl].k);
+	case F_EXITR:	/* the register as the row started */
+		return finish(s, ev, VLIW_EXIT, row[ctl].k ? (uint32_t)rstart[row[ctl].dst] :
+			      rstart[row[ctl].dst]);
 	}
 	s->row = row[ctl].target;
 	if (ev) {
