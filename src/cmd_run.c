@@ -19,6 +19,7 @@ static const char *const act_name[NACT] = { "aborted", "drop", "pass", "tx", "re
 
 struct run_opts {
 	const char *obj, *pcap, *engine, *prog, *maps, *out;
+	struct engine_opts eo;
 };
 
 struct run_stats {
@@ -38,12 +39,16 @@ static int parse(int argc, char **argv, struct run_opts *o)
 	static const struct option lo[] = {
 		{ "pcap", required_argument, NULL, 'i' }, { "engine", required_argument, NULL, 'e' },
 		{ "prog", required_argument, NULL, 'P' }, { "maps", required_argument, NULL, 'm' },
-		{ "out", required_argument, NULL, 'o' }, { 0 }
+		{ "out", required_argument, NULL, 'o' }, ENGINE_LONGOPTS, { 0 }
 	};
-	int c;
+	int c, e;
 
 	o->engine = "vm";
-	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ENGINE_SHORTOPTS, lo, NULL)) != -1) {
+		if ((e = engine__opt(&o->eo, c, optarg)) < 0)
+			return e;
+		if (e)
+			continue;
 		switch (c) {
 		case 'i': o->pcap = optarg; break;
 		case 'e': o->engine = optarg; break;
@@ -98,7 +103,7 @@ static int one_packet(const struct engine_ops *eng, void *st, uint32_t prog,
 }
 
 static void report(struct cli *c, const struct run_opts *o, const char *prog,
-		   const struct run_stats *s)
+		   const struct run_stats *s, const struct engine_ops *eng, void *st)
 {
 	uint64_t ran = s->pkts - s->refused;
 	double nspp = ran ? (double)s->ns / ran : 0;
@@ -120,6 +125,8 @@ static void report(struct cli *c, const struct run_opts *o, const char *prog,
 		json_object_object_add(j, "host_ns_per_packet", json_object_new_double(nspp));
 		if (o->out)
 			json_object_object_add(j, "out_packets", json_object_new_int64(s->out_pkts));
+		if (eng->report)
+			eng->report(st, j, NULL, nspp);
 		puts(json_object_to_json_string_ext(j, c->pretty ? JSON_C_TO_STRING_PRETTY :
 						       JSON_C_TO_STRING_PLAIN));
 		json_object_put(j);
@@ -136,6 +143,8 @@ static void report(struct cli *c, const struct run_opts *o, const char *prog,
 	if (o->out)
 		printf("  written   %llu to %s\n", (unsigned long long)s->out_pkts, o->out);
 	printf("  host_ns_per_packet %.1f\n", nspp);
+	if (eng->report)
+		eng->report(st, NULL, stdout, nspp);
 }
 
 struct run_ctx {
@@ -149,21 +158,21 @@ struct run_ctx {
 
 static int setup(struct run_ctx *k, const struct run_opts *o, const struct engine_ops **eng)
 {
-	struct engine_opts eo = { .lanes = 4, .opt = 2 };
 	char err[512];
 	int e;
 
 	*eng = engine__find(o->engine);
 	if (!*eng)
 		return cli_error("unknown engine '%s'", o->engine);
-	if ((e = obj__open(o->obj, &k->obj, err, sizeof(err))) ||
+	if ((e = obj__open_any(o->obj, &k->obj, err, sizeof(err))) ||
+	    (e = engine__env(&o->eo, k->obj, err, sizeof(err))) ||
 	    (o->maps && (e = obj__load_maps_json(k->obj, o->maps, err, sizeof(err)))) ||
 	    (e = pcap__read(o->pcap, &k->pkts, err, sizeof(err))) ||
 	    (o->out && (e = pcap__create(o->out, &k->out, err, sizeof(err)))))
 		return cli_error("%s", err);
 	if (o->prog && !obj__prog(k->obj, o->prog))
 		return cli_error("%s: no XDP program '%s'", o->obj, o->prog);
-	if ((*eng)->open(k->obj, &eo, &k->st, err, sizeof(err)))
+	if ((*eng)->open(k->obj, &o->eo, &k->st, err, sizeof(err)))
 		return cli_error("engine %s: %s", o->engine, err);
 	k->r = malloc(sizeof(*k->r));
 	k->x = malloc(sizeof(*k->x));
@@ -175,7 +184,7 @@ static int setup(struct run_ctx *k, const struct run_opts *o, const struct engin
 
 static int do_run(struct cli *c, int argc, char **argv)
 {
-	struct run_opts o = { 0 };
+	struct run_opts o = { .eo = ENGINE_OPTS_DEFAULT };
 	struct run_ctx k = { 0 };
 	const struct engine_ops *eng = NULL;
 	struct run_stats s = { 0 };
@@ -189,7 +198,7 @@ static int do_run(struct cli *c, int argc, char **argv)
 		p = obj__prog(k.obj, o.prog);
 		for (uint32_t i = 0; i < k.pkts.n; i++)
 			one_packet(eng, k.st, p->idx, k.r, &k.pkts.pkt[i], i + 1, &s, k.out, k.x);
-		report(c, &o, p->name, &s);
+		report(c, &o, p->name, &s, eng, k.st);
 		rc = s.faults ? EXIT_FAIL : EXIT_OK;
 	}
 	if (k.st)
@@ -199,6 +208,7 @@ static int do_run(struct cli *c, int argc, char **argv)
 	pcap__close(k.out);
 	pcap__free(&k.pkts);
 	obj__close(k.obj);
+	engine__opts_free(&o.eo);
 	return rc;
 }
 
@@ -206,7 +216,8 @@ const struct cli_cmd cmd_run = {
 	.name = "run",
 	.fn = do_run,
 	.usage =
-	"run PROG.o --pcap IN.pcap [--engine vm] [--prog NAME] [--maps INIT.json] [--out OUT.pcap] [-j]\n"
+	"run PROG.o|IMAGE --pcap IN.pcap [--engine vm|vliw|sim] [--prog NAME] [--maps INIT.json]\n"
+	"    [--out OUT.pcap] " ENGINE_USAGE " [-j]\n"
 	"\n"
 	"Runs every packet of IN.pcap through program NAME (default: the object's first XDP\n"
 	"program) on the engine, with the maps' initial contents from INIT.json\n"
@@ -215,5 +226,10 @@ const struct cli_cmd cmd_run = {
 	"the engine's own time per packet, loading excluded. --out writes the packets that\n"
 	"leave XDP (TX, PASS, REDIRECT) as the program left them, [data, data_end).\n"
 	"Packets shorter than 14 bytes or longer than the frame allows are refused, as\n"
-	"BPF_PROG_TEST_RUN refuses them. Exit 1 if any packet faulted.\n",
+	"BPF_PROG_TEST_RUN refuses them. Exit 1 if any packet faulted.\n"
+	"\n"
+	"vliw and sim compile an object on the fly (--lanes, -O as 'hxdp compile') or run a\n"
+	"compiled IMAGE. sim also reports what the hardware would do: mpps, cycles_per_packet,\n"
+	"latency_ns (docs/timing.md); --trace FILE writes its per-cycle trace. --fib FILE is\n"
+	"the table bpf_fib_lookup consults (docs/helpers.md).\n",
 };

@@ -514,20 +514,6 @@ static int swap_fn(struct hxdp_dev *d, void *arg)
 	return 0;
 }
 
-/* a compiled image (docs/isa-ext.md) or a clang object */
-static int open_any(const char *path, struct hxdp_obj **obj, char *err, size_t errlen)
-{
-	uint8_t head[IMAGE_HDR_SIZE];
-	FILE *f = fopen(path, "rb");
-	size_t n = f ? fread(head, 1, sizeof(head), f) : 0;
-
-	if (f)
-		fclose(f);
-	if (n && image__is_image(head, n))
-		return image__obj_open(path, obj, err, errlen);
-	return obj__open(path, obj, err, errlen);
-}
-
 static int prog_prepare(struct hxdp_dev *d, const struct dev_load *l, struct dev_prog **out,
 			char *err, size_t errlen)
 {
@@ -541,7 +527,7 @@ static int prog_prepare(struct hxdp_dev *d, const struct dev_load *l, struct dev
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
-	e = open_any(l->path, &p->obj, err, errlen);
+	e = obj__open_any(l->path, &p->obj, err, errlen);
 	if (!e && l->maps_json)
 		e = obj__load_maps_json(p->obj, l->maps_json, err, errlen);
 	if (!e && !(hp = obj__prog(p->obj, l->prog))) {

@@ -12,7 +12,22 @@ struct engine_opts {
 	int lanes;	/* vliw/sim: VLIW lanes (default 4) */
 	int opt;	/* compiler -O level (default 2) */
 	FILE *trace;	/* sim: per-cycle trace */
+	const char *fib;	/* bpf_fib_lookup's table (docs/helpers.md), NULL: none */
 };
+
+#define ENGINE_OPTS_DEFAULT { .lanes = 4, .opt = 2 }
+
+/* what every command that runs programs accepts, for getopt_long: */
+#define ENGINE_SHORTOPTS "O:"
+#define ENGINE_LONGOPTS                                                                  \
+	{ "lanes", required_argument, NULL, 'L' }, { "trace", required_argument, NULL, 'T' }, \
+	{ "fib", required_argument, NULL, 'F' }
+#define ENGINE_USAGE "[--lanes N] [-O0|-O1|-O2] [--trace FILE] [--fib FILE]"
+/* option c with arg: 1 taken, 0 not an engine option, -EINVAL bad (message printed) */
+int engine__opt(struct engine_opts *o, int c, const char *arg);
+/* after the object is open: what the options give its environment (the FIB) */
+int engine__env(const struct engine_opts *o, struct hxdp_obj *obj, char *err, size_t errlen);
+void engine__opts_free(struct engine_opts *o);
 
 struct engine_ops {
 	const char *name;

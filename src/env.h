@@ -29,7 +29,6 @@ struct hxdp_env {
 };
 
 void env__init(struct hxdp_env *env);
-void env__free_maps(struct hxdp_env *env);
 
 struct hxdp_run {
 	struct hxdp_env *env;
@@ -41,6 +40,11 @@ struct hxdp_run {
 	uint32_t tail_calls;
 	uint64_t r2;		/* r2 at entry: run__raw's length (conformance), else 0 */
 	uint8_t ctx[32];	/* the xdp_md as stored (pointers as 32-bit offsets) */
+	/* stack bytes below this offset are zero: engines that clear the stack at every
+	 * program entry (vliw) clear only [stack_lo, end) and lower it on every write they
+	 * or their helpers make. 0 (run__init): nothing known. A run used by such an engine
+	 * must not be used by another one that writes the stack without keeping it. */
+	uint32_t stack_lo;
 	uint8_t stack[HXDP_MAX_FRAMES * HXDP_STACK_SIZE] __attribute__((aligned(8)));
 };
 

@@ -21,6 +21,7 @@
 #include "obj.h"
 #include "maps.h"
 #include "helpers.h"
+#include "fib.h"
 
 #define INSN_SZ sizeof(struct bpf_insn)
 #define R_BPF_64_64 1
@@ -1112,6 +1113,7 @@ void obj__close(struct hxdp_obj *obj)
 		obj->env.maps[i] = NULL;
 	}
 	obj->env.nmaps = 0;
+	fib__free(obj->env.fib);
 	for (uint32_t i = 0; i < obj->nprogs; i++)
 		free(obj->progs[i].insns);
 	free(obj->progs);

@@ -47,6 +47,8 @@ struct hxdp_obj {
 /* open path; every problem is one message in err naming section and instruction */
 int obj__open(const char *path, struct hxdp_obj **out, char *err, size_t errlen);
 void obj__close(struct hxdp_obj *obj);
+/* path is a compiled image (docs/isa-ext.md; maps from its configuration) or an object */
+int obj__open_any(const char *path, struct hxdp_obj **out, char *err, size_t errlen);
 struct hxdp_prog *obj__prog(struct hxdp_obj *obj, const char *name);	/* NULL: first */
 struct hxdp_map *obj__map(struct hxdp_obj *obj, const char *name);
 /* program from a bare instruction array (assembler output, conformance) */
