@@ -20,6 +20,7 @@
 struct check_opts {
 	const char *obj, *pcap, *engine, *prog, *maps;
 	int quiet;
+	struct engine_opts eo;
 };
 
 struct check {
@@ -357,12 +358,12 @@ static void check_packet(struct check *k, const struct hxdp_pkt *p, uint32_t num
 
 static int open_all(struct check *k, const char *prog, int *nobpf)
 {
-	struct engine_opts eo = { .lanes = 4, .opt = 2 };
 	const struct check_opts *o = k->o;
 	char err[512];
 	int e;
 
 	if ((e = obj__open(o->obj, &k->obj, err, sizeof(err))) ||
+	    (e = engine__env(&o->eo, k->obj, err, sizeof(err))) ||
 	    (o->maps && (e = obj__load_maps_json(k->obj, o->maps, err, sizeof(err)))))
 		return cli_error("%s", err);
 	if (prog) {
@@ -376,7 +377,7 @@ static int open_all(struct check *k, const char *prog, int *nobpf)
 		*nobpf = 1;
 	if (e)
 		return cli_error("%s", err);
-	if (k->eng->open(k->obj, &eo, &k->st, err, sizeof(err)))
+	if (k->eng->open(k->obj, &o->eo, &k->st, err, sizeof(err)))
 		return cli_error("engine %s: %s", o->engine, err);
 	k->r = malloc(sizeof(*k->r));
 	k->x = malloc(sizeof(*k->x));
@@ -478,12 +479,16 @@ static int parse(int argc, char **argv, struct check_opts *o)
 	static const struct option lo[] = {
 		{ "pcap", required_argument, NULL, 'i' }, { "engine", required_argument, NULL, 'e' },
 		{ "prog", required_argument, NULL, 'P' }, { "maps", required_argument, NULL, 'm' },
-		{ 0 }
+		ENGINE_LONGOPTS, { 0 }
 	};
-	int c;
+	int c, e;
 
 	o->engine = "vm";
-	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ENGINE_SHORTOPTS, lo, NULL)) != -1) {
+		if ((e = engine__opt(&o->eo, c, optarg)) < 0)
+			return e;
+		if (e)
+			continue;
 		switch (c) {
 		case 'i': o->pcap = optarg; break;
 		case 'e': o->engine = optarg; break;
@@ -521,7 +526,7 @@ static void summary(struct check *k, uint32_t nprogs, uint64_t pkts)
 
 static int do_check(struct cli *c, int argc, char **argv)
 {
-	struct check_opts o = { 0 };
+	struct check_opts o = { .eo = ENGINE_OPTS_DEFAULT };
 	struct check k = { .o = &o, .c = c };
 	struct hxdp_pkts pk = { 0 };
 	char (*names)[64] = NULL, err[512];
@@ -555,6 +560,7 @@ static int do_check(struct cli *c, int argc, char **argv)
 	pcap__free(&pk);
 	json_object_put(k.jlist);
 	json_object_put(k.jnondet);
+	engine__opts_free(&o.eo);
 	return nobpf ? EXIT_NOBPF : rc;
 }
 
@@ -562,7 +568,8 @@ const struct cli_cmd cmd_check = {
 	.name = "check",
 	.fn = do_check,
 	.usage =
-	"check PROG.o --pcap IN.pcap [--engine vm] [--prog NAME] [--maps INIT.json]\n"
+	"check PROG.o --pcap IN.pcap [--engine vm|vliw|sim] [--prog NAME] [--maps INIT.json]\n"
+	"    " ENGINE_USAGE "\n"
 	"\n"
 	"Loads the object into the running kernel too and runs every packet through\n"
 	"BPF_PROG_TEST_RUN (on CPU 0) and through hxdp, both starting from the same map\n"
@@ -573,5 +580,7 @@ const struct cli_cmd cmd_check = {
 	"object is checked, each from fresh maps, except tail-call targets (programs a\n"
 	"PROG_ARRAY holds), which run as part of their entry program. Prints each mismatch\n"
 	"and a final line 'N packets, N mismatches' (docs/loader.md).\n"
+	"vliw and sim compile the object with --lanes and -O (as 'hxdp compile'). --fib gives\n"
+	"hxdp's bpf_fib_lookup a table; the kernel uses its own, so they must agree.\n"
 	"Exit 0: no mismatch, 1: mismatches, 2: bad input, 3: bpf() unavailable.\n",
 };
