@@ -8,6 +8,7 @@
 #include "obj.h"
 #include "sem.h"
 #include "vliw.h"
+#include "vliw_int.h"
 #include "xdp.h"
 
 #if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
@@ -86,6 +87,10 @@ int vliw__load(struct image *img, struct vliw **out, char *err, size_t errlen)
 	for (uint32_t r = 0; r < img->nrows; r++)
 		for (uint32_t l = 0; l < img->lanes; l++)
 			decode(img, r, l, &v->w[(size_t)r * img->lanes + l]);
+	if ((e = vliw_fast__build(v))) {
+		vliw__free(v);
+		return e;
+	}
 	*out = v;
 	return 0;
 }
@@ -95,6 +100,7 @@ void vliw__free(struct vliw *v)
 	if (!v)
 		return;
 	image__free(v->img);
+	vliw_fast__free(v->fast);
 	free(v->w);
 	free(v);
 }
@@ -220,6 +226,7 @@ static int store(struct row_ctx *x, uint32_t lane, const struct vliw_word *w)
 	note_mem(x, lane, addr, w->size, 1);
 	if (!p)
 		return fault_at(x, w, addr, "store");
+	vliw__stack_dirty(x->s->run, addr);
 	x->st[x->nst++] = (struct pend_st){ p, w->size,
 		w->form == F_ST || w->form == F_ST6 ? (uint64_t)w->k : r[w->src] };
 	return 0;
@@ -235,12 +242,17 @@ static int atomic(struct row_ctx *x, uint32_t lane, const struct vliw_word *w)
 	note_mem(x, lane, addr, w->size, 1);
 	if (!p)
 		return fault_at(x, w, addr, addr & (w->size - 1) ? "misaligned atomic" : "atomic");
+	vliw__stack_dirty(x->s->run, addr);
 	old = get_le(p, w->size);
 	if (w->k == BPF_CMPXCHG) {
 		uint64_t r0 = w->size == 4 ? (uint32_t)r[0] : r[0];
+		const struct hxdp_env *env = x->s->run->env;
 
 		nw = old == r0 ? s : old;
-		set_reg(x, 0, old);
+		/* a 32-bit cmpxchg that succeeds leaves r0 whole on the kernel; RFC 9669
+		 * zero-extends it: conformance runs follow the RFC (as vm.c) */
+		if (old != r0 || (env && env->conformance))
+			set_reg(x, 0, old);
 	} else {
 		nw = w->k == BPF_XCHG ? s : op == BPF_ADD ? old + s : op == BPF_OR ? old | s :
 		     op == BPF_AND ? old & s : old ^ s;
@@ -338,6 +350,8 @@ static int helper(struct row_ctx *x, uint32_t lane, const struct vliw_word *w)
 		return !a[0];
 	}
 	run->res->helpers++;
+	for (int i = 0; i < 5; i++)	/* helpers write at or above the pointers given */
+		vliw__stack_dirty(run, a[i]);
 	r0 = helper__call(run, id, a);
 	if (run->res->fault)
 		return 1;
@@ -359,9 +373,12 @@ static void reset(struct vliw_state *s, uint32_t prog, uint64_t r1)
 {
 	struct hxdp_run *run = s->run;
 
-	/* self-reset: registers and the whole stack region are zero at every entry */
+	/* self-reset: registers and the whole stack region are zero at every entry; only
+	 * what may have been written since the last clear needs clearing (env.h) */
 	memset(s->r, 0, sizeof(s->r));
-	memset(run->stack, 0, sizeof(run->stack));
+	if (run->stack_lo < sizeof(run->stack))
+		memset(run->stack + run->stack_lo, 0, sizeof(run->stack) - run->stack_lo);
+	run->stack_lo = sizeof(run->stack);
 	s->r[1] = r1;
 	s->r[2] = run->r2;
 	s->r[CC_FP] = HXDP_FP(0);
@@ -528,9 +545,13 @@ static int vliw_run(void *st, uint32_t prog, struct hxdp_run *run, uint64_t r1)
 		run->res->r0 = XDP_ABORTED;
 		return run->res->fault;
 	}
-	while (vliw__step(&s, NULL) > 0)
-		;
+	vliw_fast__run(&s);
 	return run->res->fault;
+}
+
+int vliw__finish(struct vliw_state *s, struct vliw_event *ev, int ctl, uint64_t r0)
+{
+	return finish(s, ev, ctl, r0);
 }
 
 static void vliw_close(void *st)

@@ -37,6 +37,7 @@ struct vliw {
 	struct image *img;
 	struct vliw_word *w;	/* img->nrows * lanes */
 	uint32_t lanes;
+	struct vliw_fast *fast;	/* the rows as threaded micro-ops (vliw_fast.c) */
 };
 
 /* the whole state of one program run; registers reset at every program entry */

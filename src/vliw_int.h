@@ -1,0 +1,34 @@
+/* vliw_int.h: what the vliw engine's files share (not an API).
+ *
+ * vliw.c holds the row semantics one row at a time (the step API with events, used by
+ * the sim and for the rows the fast path leaves to it); vliw_fast.c holds the same
+ * semantics pre-decoded into a threaded sequence of micro-ops (the engine's run).
+ * A change to what an instruction means must be made in both: tests/suites/50-sim.sh
+ * (sim == vliw on all corpus traffic) and the vliw-vs-kernel suite catch a mismatch. */
+#ifndef HXDP_VLIW_INT_H
+#define HXDP_VLIW_INT_H
+#include "vliw.h"
+
+struct vliw_fast;
+
+/* decode v's image into micro-ops (vliw_fast.c) */
+int vliw_fast__build(struct vliw *v);
+void vliw_fast__free(struct vliw_fast *f);
+/* run the program s was started on (vliw__start) to its end */
+void vliw_fast__run(struct vliw_state *s);
+
+/* one row at s->row, counted by the caller (s->rows includes it): its semantics,
+ * the next row in s->row; EXIT and FAULT end the run (run->res final). Returns the
+ * enum vliw_ctl of what happened. */
+int vliw__row(struct vliw_state *s, struct vliw_event *ev);
+/* end the run: r0 for VLIW_EXIT, XDP_ABORTED otherwise */
+int vliw__finish(struct vliw_state *s, struct vliw_event *ev, int ctl, uint64_t r0);
+
+/* the stack bytes at or above off may be nonzero now (run->stack_lo) */
+static inline void vliw__stack_dirty(struct hxdp_run *run, uint64_t addr)
+{
+	if (HXDP_REGION(addr) == R_STACK && HXDP_OFF(addr) < run->stack_lo)
+		run->stack_lo = HXDP_OFF(addr);
+}
+
+#endif
