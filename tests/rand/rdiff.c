@@ -34,6 +34,7 @@
 #include "xdp.h"
 
 #define NPKT 3
+#define RUN_BUDGET (1u << 17)	/* rgen's programs run < 4096 insns x 8 loop rounds */
 #define MAX_ENGINES 16
 
 struct ecfg {
@@ -135,6 +136,7 @@ static int run_engine(const struct tcase *t, const struct ecfg *c, const struct 
 		rc = 1;
 		goto out;
 	}
+	obj->env.budget = RUN_BUDGET;
 	run__init(r, &obj->env);
 	for (uint32_t p = 0; p < t->npkt && !rc; p++) {
 		const struct kern_result *k = &ks->res[p];

@@ -288,6 +288,11 @@ static void block_stack(struct gen *g)
 
 		emit(g, id, 10, sreg(g), slot + (isa_access_size(id) == 4 ? 4 * (int)below(g, 2) : 0),
 		     0);
+		/* the kernel's x86 JIT leaves r0's upper half after a succeeding cmpxchg32
+		 * when the verifier elides the zero-extension (a read reached only through a
+		 * pruned path): make it explicit so both sides agree */
+		if (id == I_Acmpxchg32)
+			emit(g, I_MOV32_X, 0, 0, 0, 0);
 	}
 	}
 }
