@@ -241,6 +241,9 @@ static int check_reserved(struct venv *e, uint32_t i, int id)
 	return 0;
 }
 
+struct hproto;
+static const struct hproto *proto_find(int32_t id);
+
 /* every engine refuses a write to r10 when it decodes the program, reached or not */
 static int writes_r10(const struct bpf_insn *in, int id)
 {
@@ -307,6 +310,8 @@ static int check_insn(struct venv *e, uint32_t i)
 	}
 	if (writes_r10(in, id))
 		return vfail(e, -EACCES, i, "frame pointer is read only");
+	if (isa_info[id].form == F_CALL && !proto_find(in->imm))	/* engines link every call */
+		return vfail(e, -EINVAL, i, "invalid func unknown#%d", in->imm);
 	return check_reserved(e, i, id) ?: check_alu_imm(e, i, id);
 }
 
