@@ -16,6 +16,7 @@
 #include "pcap.h"
 
 #define MAX_DIFF_LINES 3	/* per map and packet */
+#define MAX_DUMP_BYTES (64 << 20)	/* keys and values of one map, compared per packet */
 
 struct check_opts {
 	const char *obj, *pcap, *engine, *prog, *maps;
@@ -366,6 +367,16 @@ static int open_all(struct check *k, const char *prog, int *nobpf)
 	    (e = engine__env(&o->eo, k->obj, err, sizeof(err))) ||
 	    (o->maps && (e = obj__load_maps_json(k->obj, o->maps, err, sizeof(err)))))
 		return cli_error("%s", err);
+	for (uint32_t i = 0; i < k->obj->nbmaps; i++) {
+		const struct hxdp_map *m = k->obj->env.maps[i];
+		uint64_t sz = (uint64_t)m->max_entries * (m->key_size + map__user_value_size(m));
+
+		if (sz > MAX_DUMP_BYTES)
+			return cli_error("%s: map '%s': %u entries of %u+%u bytes, more than check "
+					 "compares (%d MiB)", o->obj, k->obj->map_name[i],
+					 m->max_entries, m->key_size, map__user_value_size(m),
+					 MAX_DUMP_BYTES >> 20);
+	}
 	if (prog) {
 		e = obj__prog_idx(k->obj, prog);
 		if (e < 0)
