@@ -390,9 +390,17 @@ static int colour(struct ra *a, const struct graph *g, const uint8_t *pinned, ui
 					busy |= R(col[y]);
 			}
 		}
-		for (int r = 0; r < CC_NREGS; r++)
-			if (!(busy & R(r)) && (best < 0 || last[r] < last[best]))
-				best = r;
+		/* helper argument and result registers only when no other is free: their
+		 * fixed webs come back at every call */
+		for (int tier = 0; tier < 2 && best < 0; tier++)
+			for (int r = 0; r < CC_NREGS; r++) {
+				int args = r <= 5;
+
+				if (args == !tier || (busy & R(r)))
+					continue;
+				if (best < 0 || last[r] < last[best])
+					best = r;
+			}
 		if (best < 0) {
 			e = -1;
 			break;
