@@ -23,6 +23,33 @@ for o in build/progs/*.o; do
 		F=$((F + 1))
 	fi
 done
+# vm and vliw side by side without the kernel (where bpf() is missing this is the only
+# check of the compiled code): the same actions and output bytes on the mixed traffic
+mkdir -p build/pcaps
+[ -f build/pcaps/mix.pcap ] || build/pktgen mix build/pcaps/mix.pcap > /dev/null
+for o in build/progs/*.v3.o; do
+	n=$(basename $o .o)
+	n=${n%.v[0-9]}
+	$HXDP run $o --pcap build/pcaps/mix.pcap --engine vm --maps tests/progs/$n.maps.json \
+		--out $out/vm.pcap 2>&1 | grep -vE 'host_ns|written|engine' > $out/vm.txt
+	bad=""
+	for s in "1 2" "4 2" "8 2" "4 1" "4 0"; do
+		set -- $s
+		$HXDP run $o --pcap build/pcaps/mix.pcap --engine vliw --lanes $1 -O$2 \
+			--maps tests/progs/$n.maps.json --out $out/vliw.pcap 2>&1 |
+			grep -vE 'host_ns|written|engine' > $out/vliw.txt
+		if ! cmp -s $out/vm.txt $out/vliw.txt || ! cmp -s $out/vm.pcap $out/vliw.pcap; then
+			bad="$bad lanes $1 -O$2"
+		fi
+	done
+	if [ -z "$bad" ]; then
+		echo "ok vm = vliw $(basename $o): 5 settings"
+		P=$((P + 1))
+	else
+		echo "FAIL vm != vliw $(basename $o):$bad"
+		F=$((F + 1))
+	fi
+done
 if ! ${CLANG:-clang} -O2 -g -target bpf -mcpu=v3 -Itests/progs -c tests/cc/cc_big.c \
 	-o $out/cc_big.o 2> $out/err; then
 	echo "FAIL compile time: clang: $(head -n 1 $out/err)"
