@@ -246,13 +246,9 @@ static int atomic(struct row_ctx *x, uint32_t lane, const struct vliw_word *w)
 	old = get_le(p, w->size);
 	if (w->k == BPF_CMPXCHG) {
 		uint64_t r0 = w->size == 4 ? (uint32_t)r[0] : r[0];
-		const struct hxdp_env *env = x->s->run->env;
 
 		nw = old == r0 ? s : old;
-		/* a 32-bit cmpxchg that succeeds leaves r0 whole on the kernel; RFC 9669
-		 * zero-extends it: conformance runs follow the RFC (as vm.c) */
-		if (old != r0 || (env && env->conformance))
-			set_reg(x, 0, old);
+		set_reg(x, 0, old);	/* zero-extended, as the kernel and RFC 9669 */
 	} else {
 		nw = w->k == BPF_XCHG ? s : op == BPF_ADD ? old + s : op == BPF_OR ? old | s :
 		     op == BPF_AND ? old & s : old ^ s;
@@ -327,6 +323,8 @@ static int lane_exec(struct row_ctx *x, uint32_t lane, const struct vliw_word *w
 		return store(x, lane, w);
 	case F_ATOMIC:
 		return atomic(x, lane, w);
+	case F_ATOMIC_NZ:	/* the guarded counter update: nothing through NULL */
+		return r[w->dst] ? atomic(x, lane, w) : 0;
 	}
 	return 0;
 }

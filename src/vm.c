@@ -452,16 +452,13 @@ static int vm_exec(const struct vm *vm, uint32_t prog, struct hxdp_run *run, uin
 	ATOMIC2(fetch_xor, old_ ^ SRC, 1)
 	ATOMIC2(xchg, SRC, 1)
 	/* cmpxchg: compare with r0 (its low half for 32 bits), old value into r0 */
-	/* a 32-bit cmpxchg that succeeds leaves r0 whole on the kernel (x86-64 JIT);
-	 * RFC 9669 zero-extends it: conformance runs follow the RFC (docs/isa.md) */
 #define CMPXCHG(id, T)                                                                  \
 	LBL(id) v = DST + pc->off;                                                       \
 	if (unlikely((v & (sizeof(T) - 1)) || !(p = mem_xlate(run->reg, v, sizeof(T), 1)))) \
 		goto out_atomic;                                                          \
 	{ T old_, new_ = (T)SRC; memcpy(&old_, p, sizeof(T));                            \
-	  int hit_ = old_ == (T)r[0];                                                    \
-	  if (hit_) memcpy(p, &new_, sizeof(T));                                         \
-	  if (!hit_ || run->env->conformance) r[0] = old_; } NEXT;
+	  if (old_ == (T)r[0]) memcpy(p, &new_, sizeof(T));                              \
+	  r[0] = old_; } NEXT;
 	CMPXCHG(Acmpxchg32, uint32_t)
 	CMPXCHG(Acmpxchg64, uint64_t)
 
