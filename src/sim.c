@@ -24,6 +24,8 @@ struct sim {
 	struct sim_nic nic;
 	struct sim_row *rows;
 	uint32_t nrows, cap;
+	struct vliw_trace tr;		/* the rows of the packet run last */
+	struct sim_fig *fig;		/* per image row */
 	struct sim_stats stats;
 	struct sim_pkt last;
 	FILE *trace;
@@ -86,7 +88,16 @@ uint32_t sim__helper_latency(const struct hxdp_run *run, int32_t id, const uint6
 	return 1;
 }
 
-/* ---- events to rows ---- */
+/* ---- executed rows to timing rows ---- */
+
+/* what a row's words say for the timing, over the lanes that took part */
+struct sim_fig {
+	uint16_t wr;		/* registers written */
+	uint16_t rd_id;		/* registers read in ID */
+	uint8_t cond;		/* a conditional branch */
+	uint8_t lanes;		/* the row's lanes (the figure is for all of them) */
+	int8_t first_ctl;	/* first control lane, -1 */
+};
 
 static int form_of(uint16_t op)
 {
@@ -104,20 +115,70 @@ static int is_load_form(int f)
 	return f == F_LDX || f == F_LDX6 || f == F_LDXSPEC || f == F_ATOMIC;
 }
 
-static int first_ctl_lane(const struct vliw_event *ev, uint32_t lanes)
+static const struct vliw_word *word(const struct vliw *v, uint32_t row, uint32_t lane)
 {
-	for (uint32_t l = 0; l < lanes; l++)
-		if ((ev->lanes >> l & 1) && is_ctl_form(form_of(ev->op[l])))
-			return (int)l;
-	return -1;
+	return &v->w[(size_t)row * v->lanes + lane];
 }
 
-static uint8_t row_ctl(const struct vliw_event *ev, uint32_t lanes, uint8_t *exit_r0)
+static struct sim_fig row_fig(const struct vliw *v, uint32_t row, uint8_t lanes)
 {
-	int first = first_ctl_lane(ev, lanes), f;
+	struct sim_fig g = { .lanes = lanes, .first_ctl = -1 };
+
+	for (uint32_t l = 0; l < v->lanes; l++) {
+		const struct vliw_word *w;
+		int f;
+
+		if (!(lanes >> l & 1))
+			continue;
+		w = word(v, row, l);
+		f = form_of(w->op);
+		g.wr |= w->wr;
+		if (is_ctl_form(f) && g.first_ctl < 0)
+			g.first_ctl = (int8_t)l;
+		/* branch operands; load bases; an atomic's base and operand (its
+		 * read-modify-write starts in ID) */
+		if (f == F_JCC_K || f == F_JCC_X || f == F_JPKT)
+			g.cond = 1;
+		if (f == F_JCC_K || f == F_JCC_X || f == F_JPKT || is_load_form(f))
+			g.rd_id |= w->rd;
+	}
+	return g;
+}
+
+/* every row with all its lanes, once at open */
+static int figs_build(struct sim *s)
+{
+	const struct vliw *v = s->v;
+
+	s->fig = calloc(v->img->nrows ? v->img->nrows : 1, sizeof(*s->fig));
+	if (!s->fig)
+		return -ENOMEM;
+	for (uint32_t r = 0; r < v->img->nrows; r++) {
+		uint8_t lanes = 0;
+
+		for (uint32_t l = 0; l < v->lanes; l++)
+			if (word(v, r, l)->op != CC_NOP)
+				lanes |= (uint8_t)(1u << l);
+		s->fig[r] = row_fig(v, r, lanes);
+	}
+	return 0;
+}
+
+static struct sim_fig fig_of(const struct sim *s, const struct vliw_trec *t)
+{
+	if (t->row < s->v->img->nrows && s->fig[t->row].lanes == t->lanes)
+		return s->fig[t->row];
+	/* a row that faulted part way, or none ran (budget, outside the program) */
+	return row_fig(s->v, t->row, t->row < s->v->img->nrows ? t->lanes : 0);
+}
+
+static uint8_t row_ctl(const struct vliw *v, const struct vliw_trec *t, int first,
+		       uint8_t *exit_r0)
+{
+	int f;
 
 	*exit_r0 = 0;
-	switch (ev->ctl) {
+	switch (t->ctl) {
 	case VLIW_FALL:
 		return SIM_CTL_NONE;
 	case VLIW_TAIL:
@@ -125,43 +186,28 @@ static uint8_t row_ctl(const struct vliw_event *ev, uint32_t lanes, uint8_t *exi
 	case VLIW_FAULT:
 		return SIM_CTL_EXIT_ID;
 	}
-	f = ev->ctl_lane >= 0 ? form_of(ev->op[ev->ctl_lane]) : -1;
-	if (ev->ctl == VLIW_EXIT) {
+	f = t->ctl_lane >= 0 ? form_of(word(v, t->row, (uint32_t)t->ctl_lane)->op) : -1;
+	if (t->ctl == VLIW_EXIT) {
 		if (f == F_EXIT) {
 			*exit_r0 = 1;
 			return SIM_CTL_EXIT_ID;
 		}
-		return f == F_EXITK && first == ev->ctl_lane ? SIM_CTL_EXIT_IF : SIM_CTL_EXIT_ID;
+		return f == F_EXITK && first == t->ctl_lane ? SIM_CTL_EXIT_IF : SIM_CTL_EXIT_ID;
 	}
-	return f == F_JA && first == ev->ctl_lane ? SIM_CTL_JUMP_IF : SIM_CTL_JUMP_ID;
+	return f == F_JA && first == t->ctl_lane ? SIM_CTL_JUMP_IF : SIM_CTL_JUMP_ID;
 }
 
-static uint8_t has_cond(const struct vliw_event *ev, uint32_t lanes)
+/* the memory accesses of one executed row */
+struct sim_acc {
+	const struct vliw_mem *m;
+	uint32_t n;
+};
+
+static struct sim_acc acc_of(const struct vliw_trace *tr, uint32_t i)
 {
-	for (uint32_t l = 0; l < lanes; l++) {
-		int f = form_of(ev->op[l]);
+	uint32_t end = i + 1 < tr->n ? tr->rec[i + 1].mem : tr->nmem;
 
-		if ((ev->lanes >> l & 1) && (f == F_JCC_K || f == F_JCC_X || f == F_JPKT))
-			return 1;
-	}
-	return 0;
-}
-
-/* registers the ID stage needs: load/atomic base registers, branch operands */
-static uint16_t id_regs(const struct vliw_event *ev, uint32_t lanes)
-{
-	uint16_t need = 0;
-
-	for (uint32_t l = 0; l < lanes; l++) {
-		int f = form_of(ev->op[l]);
-		if (!(ev->lanes >> l & 1))
-			continue;
-		/* branch operands; load bases; an atomic's base and operand (its
-		 * read-modify-write starts in ID) */
-		if (f == F_JCC_K || f == F_JCC_X || f == F_JPKT || is_load_form(f))
-			need |= ev->rd[l];
-	}
-	return need;
+	return (struct sim_acc){ &tr->mem[tr->rec[i].mem], end - tr->rec[i].mem };
 }
 
 static int overlaps(const struct vliw_mem *a, const struct vliw_mem *b)
@@ -169,13 +215,13 @@ static int overlaps(const struct vliw_mem *a, const struct vliw_mem *b)
 	return a->region == b->region && a->off < b->off + b->size && b->off < a->off + a->size;
 }
 
-static int reads_prev_writes(const struct vliw_event *ev, const struct vliw_event *prev)
+static int reads_prev_writes(struct sim_acc cur, struct sim_acc prev)
 {
-	for (uint32_t i = 0; i < ev->nmem; i++) {
-		if (ev->mem[i].write)
+	for (uint32_t i = 0; i < cur.n; i++) {
+		if (cur.m[i].write)
 			continue;
-		for (uint32_t j = 0; j < prev->nmem; j++)
-			if (prev->mem[j].write && overlaps(&ev->mem[i], &prev->mem[j]))
+		for (uint32_t j = 0; j < prev.n; j++)
+			if (prev.m[j].write && overlaps(&cur.m[i], &prev.m[j]))
 				return 1;
 	}
 	return 0;
@@ -195,14 +241,14 @@ static uint16_t frames_upto(uint32_t base, uint32_t len, uint32_t off, uint32_t 
 	return (uint16_t)(f > 0xffff ? 0xffff : f);
 }
 
-static uint16_t pkt_frames(const struct vliw_event *ev, uint32_t base, uint32_t len)
+static uint16_t pkt_frames(struct sim_acc a, uint32_t base, uint32_t len)
 {
 	uint16_t n = 0, k;
 
-	for (uint32_t i = 0; i < ev->nmem; i++) {
-		if (ev->mem[i].write || ev->mem[i].region != R_PKT)
+	for (uint32_t i = 0; i < a.n; i++) {
+		if (a.m[i].write || a.m[i].region != R_PKT)
 			continue;
-		k = frames_upto(base, len, ev->mem[i].off, ev->mem[i].size);
+		k = frames_upto(base, len, a.m[i].off, a.m[i].size);
 		if (k > n)
 			n = k;
 	}
@@ -210,16 +256,17 @@ static uint16_t pkt_frames(const struct vliw_event *ev, uint32_t base, uint32_t 
 }
 
 /* packet bytes a helper reads in IE (csum_diff's buffers) */
-static uint16_t helper_frames(const struct vliw_event *ev, uint32_t base, uint32_t len)
+static uint16_t helper_frames(int32_t helper, const uint64_t *args, uint32_t base,
+			      uint32_t len)
 {
 	uint16_t n = 0, k;
 
-	if (ev->helper != BPF_FUNC_csum_diff)
+	if (helper != BPF_FUNC_csum_diff)
 		return 0;
 	for (int i = 0; i < 4; i += 2) {
-		if (HXDP_REGION(ev->args[i]) != R_PKT)
+		if (HXDP_REGION(args[i]) != R_PKT)
 			continue;
-		k = frames_upto(base, len, HXDP_OFF(ev->args[i]), (uint32_t)ev->args[i + 1]);
+		k = frames_upto(base, len, HXDP_OFF(args[i]), (uint32_t)args[i + 1]);
 		if (k > n)
 			n = k;
 	}
@@ -233,66 +280,57 @@ static int is_map_helper(int32_t id)
 }
 
 /* a map helper reads and hashes its key in ID: does the previous row write the key? */
-static int key_dep(const struct hxdp_run *run, const struct vliw_event *ev,
-		   const struct vliw_event *prev)
+static int key_dep(const struct hxdp_run *run, const uint64_t *args, const struct sim_acc *prev)
 {
-	const struct hxdp_map *m = helper_map(run, ev->args[0]);
+	const struct hxdp_map *m = helper_map(run, args[0]);
 	struct vliw_mem k = { .size = 8 };
 
 	if (!prev || !m)
 		return 0;
-	k.region = HXDP_REGION(ev->args[1]);
-	k.off = HXDP_OFF(ev->args[1]);
-	for (uint32_t j = 0; j < prev->nmem; j++)
-		if (prev->mem[j].write && prev->mem[j].region == k.region &&
-		    prev->mem[j].off < k.off + m->key_size &&
-		    k.off < prev->mem[j].off + prev->mem[j].size)
+	k.region = HXDP_REGION(args[1]);
+	k.off = HXDP_OFF(args[1]);
+	for (uint32_t j = 0; j < prev->n; j++)
+		if (prev->m[j].write && prev->m[j].region == k.region &&
+		    prev->m[j].off < k.off + m->key_size &&
+		    k.off < prev->m[j].off + prev->m[j].size)
 			return 1;
 	return 0;
 }
 
-static void to_row(const struct sim *s, const struct hxdp_run *run, const struct vliw_event *ev,
-		   const struct vliw_event *prev, uint32_t base, uint32_t len, struct sim_row *r)
+/* executed row i of the trace as the timing core sees it */
+static void to_row(const struct sim *s, const struct hxdp_run *run, uint32_t i, uint32_t base,
+		   uint32_t len, struct sim_row *r)
 {
-	uint32_t lanes = s->lanes;
-	const struct image_prog *p = &s->v->img->progs[ev->prog];
+	const struct vliw_trace *tr = &s->tr;
+	const struct vliw_trec *t = &tr->rec[i];
+	const struct image_prog *p = &s->v->img->progs[t->prog];
+	struct sim_fig g = fig_of(s, t);
+	struct sim_acc cur = acc_of(tr, i), prev = { 0 };
 
+	if (i)
+		prev = acc_of(tr, i - 1);
 	memset(r, 0, sizeof(*r));
-	r->pc = ev->row - p->first_row;
-	r->prog = (uint16_t)ev->prog;
-	for (uint32_t l = 0; l < lanes; l++)
-		r->wr |= ev->wr[l];
-	r->rd_id = id_regs(ev, lanes);
-	r->cond = has_cond(ev, lanes);
-	r->ctl = row_ctl(ev, lanes, &r->exit_r0);
-	r->mem_dep = prev && reads_prev_writes(ev, prev);
-	r->helper = (int16_t)ev->helper;
+	r->pc = t->row - p->first_row;
+	r->prog = t->prog;
+	r->wr = g.wr;
+	r->rd_id = g.rd_id;
+	r->cond = g.cond;
+	r->ctl = row_ctl(s->v, t, g.first_ctl, &r->exit_r0);
+	r->mem_dep = i && reads_prev_writes(cur, prev);
+	r->helper = (int16_t)t->helper;
 	r->lat = 1;
-	if (ev->helper >= 0) {
+	if (t->helper >= 0) {
+		const uint64_t *a = &tr->args[t->args];
+
 		r->wr |= 1;
-		r->lat = (uint16_t)sim__helper_latency(run, ev->helper, ev->args);
-		r->frames_ie = helper_frames(ev, base, len);
-		if (is_map_helper(ev->helper)) {
+		r->lat = (uint16_t)sim__helper_latency(run, t->helper, a);
+		r->frames_ie = helper_frames(t->helper, a, base, len);
+		if (is_map_helper(t->helper)) {
 			r->rd_id |= 1u << 2;	/* the key pointer */
-			r->mem_dep |= key_dep(run, ev, prev);
+			r->mem_dep |= key_dep(run, a, i ? &prev : NULL);
 		}
 	}
-	r->frames_id = pkt_frames(ev, base, len);
-}
-
-static int push_row(struct sim *s, const struct sim_row *r)
-{
-	if (s->nrows == s->cap) {
-		uint32_t cap = s->cap ? 2 * s->cap : 64;
-		void *p = realloc(s->rows, cap * sizeof(*s->rows));
-
-		if (!p)
-			return -ENOMEM;
-		s->rows = p;
-		s->cap = cap;
-	}
-	s->rows[s->nrows++] = *r;
-	return 0;
+	r->frames_id = pkt_frames(cur, base, len);
 }
 
 /* run the packet on vliw, keeping one sim_row per executed row */
@@ -300,25 +338,30 @@ static int execute(struct sim *s, uint32_t prog, struct hxdp_run *run, uint64_t 
 		   uint32_t base, uint32_t len)
 {
 	struct vliw_state vs;
-	struct vliw_event ev[2];
-	struct sim_row r;
-	int more = 1, cur = 0, have_prev = 0;
 
 	s->nrows = 0;
 	if (vliw__start(&vs, s->v, prog, run, r1)) {
 		run->res->r0 = XDP_ABORTED;
 		return 0;
 	}
-	while (more) {
-		more = vliw__step(&vs, &ev[cur]) > 0;
-		to_row(s, run, &ev[cur], have_prev ? &ev[cur ^ 1] : NULL, base, len, &r);
-		if (!more && r.ctl == SIM_CTL_NONE)
-			r.ctl = SIM_CTL_EXIT_ID;
-		if (push_row(s, &r))
+	vliw__trace_run(&vs, &s->tr);
+	if (s->tr.n > s->cap) {
+		uint32_t cap = s->cap ? s->cap : 64;
+		void *p;
+
+		while (cap < s->tr.n)
+			cap *= 2;
+		p = realloc(s->rows, cap * sizeof(*s->rows));
+		if (!p)
 			return run__fault(run, -ENOMEM, "sim: out of memory");
-		have_prev = 1;
-		cur ^= 1;
+		s->rows = p;
+		s->cap = cap;
 	}
+	for (uint32_t i = 0; i < s->tr.n; i++)
+		to_row(s, run, i, base, len, &s->rows[i]);
+	s->nrows = s->tr.n;
+	if (s->nrows && s->rows[s->nrows - 1].ctl == SIM_CTL_NONE)
+		s->rows[s->nrows - 1].ctl = SIM_CTL_EXIT_ID;
 	return 0;
 }
 
@@ -350,6 +393,12 @@ static int sim_open(struct hxdp_obj *obj, const struct engine_opts *o, void **st
 		vliw__free(s->v);
 		free(s);
 		return -E2BIG;
+	}
+	if (figs_build(s)) {
+		snprintf(err, errlen, "out of memory");
+		vliw__free(s->v);
+		free(s);
+		return -ENOMEM;
 	}
 	s->lanes = (int)s->v->lanes;
 	s->m.early_exit = 1;
@@ -398,6 +447,8 @@ static void sim_close(void *st)
 	if (!s)
 		return;
 	vliw__free(s->v);
+	vliw_trace__free(&s->tr);
+	free(s->fig);
 	free(s->rows);
 	sim_stats__free(&s->stats);
 	free(s);

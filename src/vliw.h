@@ -97,6 +97,32 @@ int vliw__start(struct vliw_state *s, const struct vliw *v, uint32_t prog,
  * (exit or fault: run->res is final) */
 int vliw__step(struct vliw_state *s, struct vliw_event *ev);
 
+/* the rows one run executed, for the sim: what each row's event would say, recorded by
+ * the fast path without building events. Per row: the row, its program, how control
+ * went (ctl, ctl_lane as in the event), the lanes that took part (ev->lanes: a row that
+ * faults stops at its faulting lane), its memory accesses mem[mem ..) up to the next
+ * row's, and its helper call (args[args .. +5)). */
+struct vliw_trec {
+	uint32_t row;
+	uint16_t prog;
+	uint8_t ctl;		/* enum vliw_ctl */
+	int8_t ctl_lane;
+	uint8_t lanes;
+	int32_t helper;		/* -1: none */
+	uint32_t mem, args;
+};
+
+struct vliw_trace {
+	struct vliw_trec *rec;
+	struct vliw_mem *mem;
+	uint64_t *args;
+	uint32_t n, cap, nmem, memcap, nargs, argscap;
+};
+
+/* run the program s was started on to its end, recording every row in t (reused) */
+void vliw__trace_run(struct vliw_state *s, struct vliw_trace *t);
+void vliw_trace__free(struct vliw_trace *t);
+
 extern const struct engine_ops vliw_engine;
 
 #endif

@@ -69,7 +69,7 @@ enum uop_kind {
 	U_MOVT, U_LDK, U_LE16, U_LE32, U_BE16, U_BE32, U_BE64,
 	U_SX8_32, U_SX16_32, U_SX8_64, U_SX16_64, U_SX32_64,
 	U_JA, U_EXIT, U_EXIT32, U_EXITK, U_JPKT_GT, U_JPKT_GE, U_JPKT_LT, U_JPKT_LE,
-	U_CALL, U_SLOW, U_STEPWISE,
+	U_CALL, U_SLOW, U_STEPWISE, U_ROW,
 	U_COUNT
 };
 
@@ -82,7 +82,7 @@ struct uop {
 	uint8_t d, a, b;		/* written, read registers (r[TMP + i]: copies);
 					 * helper call: b bit i-1, ri is a copy */
 	uint8_t lane;			/* memory: the lane (its word, for messages) */
-	uint8_t n;			/* pending store, its commit: slot */
+	uint8_t n;			/* pending store, its commit: slot; row: lanes */
 };
 
 struct fprog {
@@ -90,14 +90,21 @@ struct fprog {
 	uint32_t *row_uop;		/* row - first -> its first micro-op (end: stepwise) */
 };
 
-struct vliw_fast {
+struct fstream {
 	struct uop *u;
 	uint32_t nu;
 	struct fprog *p;
 	uint32_t np;
 };
 
-static void exec(struct vliw_state *s, const void *const **labels);
+/* st[0] for exec; st[1], with a U_ROW at every row's start, for exec_trace */
+struct vliw_fast {
+	struct fstream st[2];
+};
+
+static void exec(struct vliw_state *s, struct vliw_trace *t, const void *const **labels);
+static void exec_trace(struct vliw_state *s, struct vliw_trace *t,
+		       const void *const **labels);
 
 /* ---- decode: a lane word as a micro-op ---- */
 
@@ -316,7 +323,7 @@ struct builder {
 	struct uop *u;
 	int *kind;
 	uint32_t n, cap;
-	int err;
+	int err, trace;
 	struct uop spare;	/* written instead once out of memory */
 };
 
@@ -376,6 +383,14 @@ static void build_row(struct builder *b, const struct vliw *v, uint32_t row)
 	cc_regs before = 0, all = 0, copy = 0, ren[CC_MAX_LANES];
 	int n = 0, nmem = 0, nst = 0, slot = 0, call = -1, e, held[CC_MAX_LANES];
 
+	if (b->trace) {
+		uint8_t lanes = 0;
+
+		for (uint32_t l = 0; l < v->lanes; l++)
+			if (v->w[(size_t)row * v->lanes + l].op != CC_NOP)
+				lanes |= (uint8_t)(1u << l);
+		emit(b, U_ROW, row)->n = lanes;
+	}
 	for (uint32_t l = 0; l < v->lanes; l++) {
 		e = word_proto(&v->w[(size_t)row * v->lanes + l], &p[n]);
 		if (e < 0) {
@@ -466,7 +481,7 @@ static int build_prog(struct builder *b, const struct vliw *v, const struct imag
 
 /* jumps: targets as pointers; a target outside the program gets a stepwise micro-op
  * of its own (vliw__step reports it) */
-static int link_jumps(struct builder *b, struct vliw_fast *f)
+static int link_jumps(struct builder *b, struct fstream *f)
 {
 	uint32_t n = b->n, *tgt = calloc(n ? n : 1, sizeof(*tgt));
 	uint32_t pi = 0;
@@ -495,16 +510,12 @@ static int link_jumps(struct builder *b, struct vliw_fast *f)
 	return b->err;
 }
 
-int vliw_fast__build(struct vliw *v)
+static int build_stream(struct fstream *f, const struct vliw *v, int trace)
 {
-	struct vliw_fast *f = calloc(1, sizeof(*f));
-	struct builder b = { 0 };
+	struct builder b = { .trace = trace };
 	const void *const *L;
 	int e = 0;
 
-	v->fast = f;
-	if (!f)
-		return -ENOMEM;
 	f->np = v->img->nprogs;
 	f->p = calloc(f->np ? f->np : 1, sizeof(*f->p));
 	if (!f->p)
@@ -514,7 +525,10 @@ int vliw_fast__build(struct vliw *v)
 	if (!e)
 		e = link_jumps(&b, f);
 	if (!e) {
-		exec(NULL, &L);
+		if (trace)
+			exec_trace(NULL, NULL, &L);
+		else
+			exec(NULL, NULL, &L);
 		for (uint32_t i = 0; i < b.n; i++)
 			b.u[i].lbl = L[b.kind[i]];
 	}
@@ -524,15 +538,87 @@ int vliw_fast__build(struct vliw *v)
 	return e;
 }
 
+int vliw_fast__build(struct vliw *v)
+{
+	struct vliw_fast *f = calloc(1, sizeof(*f));
+	int e;
+
+	v->fast = f;
+	if (!f)
+		return -ENOMEM;
+	e = build_stream(&f->st[0], v, 0);
+	return e ? e : build_stream(&f->st[1], v, 1);
+}
+
 void vliw_fast__free(struct vliw_fast *f)
 {
 	if (!f)
 		return;
-	for (uint32_t i = 0; i < f->np; i++)
-		free(f->p[i].row_uop);
-	free(f->p);
-	free(f->u);
+	for (int k = 0; k < 2; k++) {
+		for (uint32_t i = 0; i < f->st[k].np; i++)
+			if (f->st[k].p)
+				free(f->st[k].p[i].row_uop);
+		free(f->st[k].p);
+		free(f->st[k].u);
+	}
 	free(f);
+}
+
+/* ---- the trace of a run (vliw.h) ---- */
+
+static int grow(void **p, uint32_t *cap, uint32_t need, size_t size)
+{
+	uint32_t c = *cap ? *cap : 64;
+	void *q;
+
+	if (need <= *cap)
+		return 0;
+	while (c < need)
+		c *= 2;
+	q = realloc(*p, (size_t)c * size);
+	if (!q)
+		return -ENOMEM;
+	*p = q;
+	*cap = c;
+	return 0;
+}
+
+/* room for one more row: its record, CC_MAX_LANES accesses, 5 helper arguments */
+static int vliw_trace__room(struct vliw_trace *t)
+{
+	if (likely(t->n < t->cap && t->nmem + CC_MAX_LANES <= t->memcap &&
+		   t->nargs + 5 <= t->argscap))
+		return 0;
+	return grow((void **)&t->rec, &t->cap, t->n + 1, sizeof(*t->rec)) ||
+	       grow((void **)&t->mem, &t->memcap, t->nmem + CC_MAX_LANES, sizeof(*t->mem)) ||
+	       grow((void **)&t->args, &t->argscap, t->nargs + 5, sizeof(*t->args));
+}
+
+/* a row vliw__step ran (its event): a new record, or the one its U_ROW began */
+static void vliw_trace__event(struct vliw_trace *t, const struct vliw_event *ev, int add)
+{
+	struct vliw_trec *rec = add ? &t->rec[t->n++] : &t->rec[t->n - 1];
+
+	if (!add)
+		t->nmem = rec->mem;
+	*rec = (struct vliw_trec){ .row = ev->row, .prog = (uint16_t)ev->prog, .ctl = ev->ctl,
+				   .ctl_lane = ev->ctl_lane, .lanes = ev->lanes,
+				   .mem = t->nmem, .helper = ev->helper };
+	memcpy(&t->mem[t->nmem], ev->mem, ev->nmem * sizeof(ev->mem[0]));
+	t->nmem += ev->nmem;
+	if (ev->helper >= 0) {
+		rec->args = t->nargs;
+		memcpy(&t->args[t->nargs], ev->args, sizeof(ev->args));
+		t->nargs += 5;
+	}
+}
+
+void vliw_trace__free(struct vliw_trace *t)
+{
+	free(t->rec);
+	free(t->mem);
+	free(t->args);
+	memset(t, 0, sizeof(*t));
 }
 
 /* ---- slow paths, out of the dispatch loop ---- */
@@ -600,217 +686,24 @@ static inline uint64_t data_end(const struct hxdp_run *run)
 #define NOCLONE __attribute__((noinline, noclone))
 #endif
 
+#define TRACE 0
+#define EXEC exec
+#include "vliw_exec.h"
+#undef EXEC
+#undef TRACE
+#define TRACE 1
+#define EXEC exec_trace
+#include "vliw_exec.h"
+#undef EXEC
+#undef TRACE
+
 void vliw_fast__run(struct vliw_state *s)
 {
-	exec(s, NULL);
+	exec(s, NULL, NULL);
 }
 
-static NOCLONE void exec(struct vliw_state *s, const void *const **labels)
+void vliw__trace_run(struct vliw_state *s, struct vliw_trace *t)
 {
-	static const void *const L[U_COUNT] = {
-#define X4(n, ...) [U_##n##64K] = &&L_##n##64K, [U_##n##64X] = &&L_##n##64X,             \
-		   [U_##n##32K] = &&L_##n##32K, [U_##n##32X] = &&L_##n##32X,
-		ALU_OPS(X4)
-		JCC_OPS(X4)
-#undef X4
-#define XL(n, ...) [U_##n] = &&L_##n,
-		LD_OPS(XL)
-#undef XL
-		[U_LD6] = &&L_LD6,
-#define XS(n) [U_STX##n] = &&L_STX##n, [U_STK##n] = &&L_STK##n, [U_STXP##n] = &&L_STX##n##P, \
-	      [U_STKP##n] = &&L_STK##n##P, [U_COMMIT##n] = &&L_COMMIT##n,
-		ST_SIZES(XS)
-#undef XS
-		[U_MOVT] = &&L_MOVT, [U_LDK] = &&L_LDK, [U_LE16] = &&L_LE16,
-		[U_LE32] = &&L_LE32, [U_BE16] = &&L_BE16, [U_BE32] = &&L_BE32,
-		[U_BE64] = &&L_BE64, [U_SX8_32] = &&L_SX8_32, [U_SX16_32] = &&L_SX16_32,
-		[U_SX8_64] = &&L_SX8_64, [U_SX16_64] = &&L_SX16_64, [U_SX32_64] = &&L_SX32_64,
-		[U_JA] = &&L_JA, [U_EXIT] = &&L_EXIT, [U_EXIT32] = &&L_EXIT32,
-		[U_EXITK] = &&L_EXITK, [U_JPKT_GT] = &&L_JPKT_GT, [U_JPKT_GE] = &&L_JPKT_GE,
-		[U_JPKT_LT] = &&L_JPKT_LT, [U_JPKT_LE] = &&L_JPKT_LE, [U_CALL] = &&L_CALL,
-		[U_SLOW] = &&L_SLOW,
-		[U_STEPWISE] = &&L_STEPWISE,
-	};
-	const struct vliw_fast *f;
-	const struct fprog *fp;
-	const struct uop *u;
-	struct hxdp_run *run;
-	const struct hxdp_region *reg;
-	uint64_t r[2 * CC_NREGS], n, budget, addr, val, a[5];
-	void *pp[CC_MAX_LANES];
-	uint64_t pv[CC_MAX_LANES];
-	uint32_t seg, prog;
-	void *p;
-
-	if (labels) {
-		*labels = L;
-		return;
-	}
-	f = s->v->fast;
-	run = s->run;
-	reg = run->reg;
-	budget = run->budget ? run->budget : DEFAULT_BUDGET;
-	memcpy(r, s->r, sizeof(s->r));
-	n = s->rows;
-enter:
-	/* a segment starts at s->row with n rows run before it */
-	fp = &f->p[s->prog];
-	seg = s->row;
-	if (unlikely(seg - fp->first >= fp->end - fp->first || n + (fp->end - seg) > budget))
-		goto stepwise;
-	u = f->u + fp->row_uop[seg - fp->first];
-	goto *u->lbl;
-
-#define NEXT do { u++; goto *u->lbl; } while (0)
-#define ROWS (n + (u->row - seg) + 1)	/* rows run, this one included */
-#define LBL(id) L_##id:
-
-#define ALU(name, op, sgn)                                                              \
-	LBL(name##64K) r[u->d] = sem_alu64(op, sgn, r[u->a], (uint64_t)u->k); NEXT;      \
-	LBL(name##64X) r[u->d] = sem_alu64(op, sgn, r[u->a], r[u->b]); NEXT;             \
-	LBL(name##32K) r[u->d] = sem_alu32(op, sgn, (uint32_t)r[u->a], (uint32_t)u->k); NEXT; \
-	LBL(name##32X) r[u->d] = sem_alu32(op, sgn, (uint32_t)r[u->a], (uint32_t)r[u->b]); NEXT;
-	ALU_OPS(ALU)
-#undef ALU
-	LBL(MOVT) r[u->d] = r[u->a]; NEXT;
-	LBL(LDK) r[u->d] = (uint64_t)u->k; NEXT;
-	LBL(LE16) r[u->d] = sem_end(0, 16, r[u->a]); NEXT;
-	LBL(LE32) r[u->d] = sem_end(0, 32, r[u->a]); NEXT;
-	LBL(BE16) r[u->d] = sem_end(1, 16, r[u->a]); NEXT;
-	LBL(BE32) r[u->d] = sem_end(1, 32, r[u->a]); NEXT;
-	LBL(BE64) r[u->d] = sem_end(1, 64, r[u->a]); NEXT;
-	LBL(SX8_32) r[u->d] = sem_movsx(8, 0, r[u->a]); NEXT;
-	LBL(SX16_32) r[u->d] = sem_movsx(16, 0, r[u->a]); NEXT;
-	LBL(SX8_64) r[u->d] = sem_movsx(8, 1, r[u->a]); NEXT;
-	LBL(SX16_64) r[u->d] = sem_movsx(16, 1, r[u->a]); NEXT;
-	LBL(SX32_64) r[u->d] = sem_movsx(32, 1, r[u->a]); NEXT;
-
-	/* loads: a region that is not the context, in bounds; anything else slow */
-#define LOAD(name, T, EXT, SZ)                                                          \
-	LBL(name) addr = r[u->a] + u->off;                                               \
-	{                                                                                \
-		uint32_t id_ = HXDP_REGION(addr), o_ = HXDP_OFF(addr);                   \
-		if (likely(id_ < R_COUNT && !(reg[id_].flags & REG_CTX) &&               \
-			   o_ >= reg[id_].lo && (uint64_t)o_ + SZ <= reg[id_].hi)) {     \
-			T t_;                                                            \
-			memcpy(&t_, reg[id_].base + o_, SZ);                             \
-			r[u->d] = (uint64_t)(EXT)t_;                                     \
-			NEXT;                                                            \
-		}                                                                        \
-	}                                                                                \
-	goto load_slow;
-	LD_OPS(LOAD)
-	LOAD(LD6, uint64_t, uint64_t, 6)
-#undef LOAD
-load_slow:
-	if (load_slow(s, u, addr, &val))
-		goto fault;
-	r[u->d] = val;
-	NEXT;
-
-	/* stores: direct, or held in slot u->n until the row's commit */
-#define STORE(name, SZ, VAL)                                                            \
-	LBL(name) addr = r[u->a] + u->off;                                               \
-	if (unlikely(!(p = mem_xlate(reg, addr, SZ, 1))))                                \
-		goto store_fault;                                                        \
-	vliw__stack_dirty(run, addr);                                                    \
-	val = (VAL);                                                                     \
-	memcpy(p, &val, SZ);                                                             \
-	NEXT;                                                                            \
-	LBL(name##P) addr = r[u->a] + u->off;                                            \
-	if (unlikely(!(pp[u->n] = mem_xlate(reg, addr, SZ, 1))))                         \
-		goto store_fault;                                                        \
-	vliw__stack_dirty(run, addr);                                                    \
-	pv[u->n] = (VAL);                                                                \
-	NEXT;
-#define XS(sz) STORE(STX##sz, sz, r[u->b]) STORE(STK##sz, sz, (uint64_t)u->k)            \
-	LBL(COMMIT##sz) memcpy(pp[u->n], &pv[u->n], sz); NEXT;
-	ST_SIZES(XS)
-#undef XS
-#undef STORE
-
-	/* control, after the row's lanes */
-	LBL(JA) goto take;
-#define JCC(name, op, sgn_)                                                             \
-	LBL(name##64K) if (sem_jcc64(op, r[u->a], (uint64_t)u->k)) goto take; NEXT;      \
-	LBL(name##64X) if (sem_jcc64(op, r[u->a], r[u->b])) goto take; NEXT;             \
-	LBL(name##32K) if (sem_jcc32(op, (uint32_t)r[u->a], (uint32_t)u->k)) goto take; NEXT; \
-	LBL(name##32X) if (sem_jcc32(op, (uint32_t)r[u->a], (uint32_t)r[u->b])) goto take; NEXT;
-	JCC_OPS(JCC)
-#undef JCC
-	LBL(JPKT_GT) if (r[u->a] + (uint64_t)u->k > data_end(run)) goto take; NEXT;
-	LBL(JPKT_GE) if (r[u->a] + (uint64_t)u->k >= data_end(run)) goto take; NEXT;
-	LBL(JPKT_LT) if (r[u->a] + (uint64_t)u->k < data_end(run)) goto take; NEXT;
-	LBL(JPKT_LE) if (r[u->a] + (uint64_t)u->k <= data_end(run)) goto take; NEXT;
-take:
-	n = ROWS;
-	seg = u->trow;
-	if (unlikely(n + (fp->end - seg) > budget))
-		goto stepwise;
-	u = u->tgt;
-	goto *u->lbl;
-
-	LBL(EXIT) val = r[u->a]; goto exit;
-	LBL(EXIT32) val = (uint32_t)r[u->a]; goto exit;
-	LBL(EXITK) val = (uint64_t)u->k; goto exit;
-exit:
-	s->rows = ROWS;
-	s->row = u->row;
-	vliw__finish(s, NULL, VLIW_EXIT, val);
-	return;
-
-	/* the row's helper: r1-r5 as the row started */
-	LBL(CALL)
-	for (int i = 0; i < 5; i++)
-		a[i] = r[1 + i + (u->b >> i & 1 ? TMP : 0)];
-	if (unlikely(u->k == 5 && run->env && run->env->conformance)) {
-		/* the conformance suite's unwind hook: r0 = r1; 0 ends the program */
-		r[0] = val = a[0];
-		if (!val)
-			goto exit;
-		NEXT;
-	}
-	for (int i = 0; i < 5; i++)	/* helpers write at or above the pointers given */
-		vliw__stack_dirty(run, a[i]);
-	run->res->helpers++;
-	val = helper__call(run, (int32_t)u->k, a);
-	if (unlikely(run->res->fault))
-		goto fault;
-	r[0] = val;
-	for (int i = 1; i <= 5; i++)
-		r[i] = CLOBBER;
-	NEXT;
-
-	/* a row vliw__step runs (it counts the row itself) */
-	LBL(SLOW)
-	s->rows = ROWS - 1;
-	s->row = u->row;
-	prog = s->prog;
-	memcpy(s->r, r, sizeof(s->r));
-	if (vliw__step(s, NULL) <= 0)
-		return;
-	memcpy(r, s->r, sizeof(s->r));
-	if (s->prog == prog && s->row == u->row + 1)
-		NEXT;	/* fell through */
-	n = s->rows;
-	goto enter;
-
-	/* from row u->row on, row by row (falling off the program, a jump out of it) */
-	LBL(STEPWISE)
-	n = ROWS - 1;
-	seg = u->row;
-stepwise:
-	s->rows = n;
-	s->row = seg;
-	memcpy(s->r, r, sizeof(s->r));
-	while (vliw__step(s, NULL) > 0)
-		;
-	return;
-
-store_fault:
-	mem_fault(s, u, addr, "store");
-fault:
-	s->rows = ROWS;
-	s->row = u->row;
-	vliw__finish(s, NULL, VLIW_FAULT, 0);
+	t->n = t->nmem = t->nargs = 0;
+	exec_trace(s, t, NULL);
 }
