@@ -166,6 +166,27 @@ static int elf_file__bounds(struct elf_file *ef, const char *path, char *err, si
 	return 0;
 }
 
+/* every function inside its section (libbpf 1.1 adds offset and size unchecked) */
+static int elf_file__funcs_ok(struct elf_file *ef, const char *path, char *err,
+			      size_t errlen)
+{
+	for (size_t i = 1; i < ef->nsyms; i++) {
+		GElf_Shdr sh;
+		GElf_Sym s;
+
+		if (!gelf_getsym(ef->syms, i, &s) || GELF_ST_TYPE(s.st_info) != STT_FUNC ||
+		    s.st_shndx == SHN_UNDEF || s.st_shndx >= SHN_LORESERVE)
+			continue;
+		if (s.st_shndx >= ef->nsec || sec_hdr(ef, s.st_shndx, &sh) ||
+		    s.st_value > sh.sh_size || s.st_size > sh.sh_size - s.st_value) {
+			snprintf(err, errlen, "%s: function '%s' lies outside its section",
+				 path, sym_name(ef, &s));
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
 static int elf_file__open(struct elf_file *ef, const char *path, char *err, size_t errlen)
 {
 	memset(ef, 0, sizeof(*ef));
@@ -204,7 +225,7 @@ static int elf_file__open(struct elf_file *ef, const char *path, char *err, size
 		snprintf(err, errlen, "%s: ELF has no symbol table", path);
 		return -EINVAL;
 	}
-	return 0;
+	return elf_file__funcs_ok(ef, path, err, errlen);
 }
 
 static void elf_file__close(struct elf_file *ef)
@@ -641,6 +662,11 @@ static int btf_check(struct elf_file *ef, const char *path, char *err, size_t er
 	}
 	if (!d)
 		return 0;
+	if (!d->d_buf || d->d_size < sizeof(struct btf_header)) {
+		snprintf(err, errlen, "%s: .BTF is empty or truncated (%zu bytes)", path,
+			 d->d_buf ? d->d_size : 0);
+		return -EINVAL;
+	}
 	btf = btf__new(d->d_buf, d->d_size);
 	e = libbpf_get_error(btf);
 	if (e) {
