@@ -65,7 +65,7 @@ int cc__is_load(const struct cc_insn *in)
 int cc__is_store(const struct cc_insn *in)
 {
 	switch (cc__form(in)) {
-	case F_ST: case F_STX: case F_ST6: case F_STX6: case F_ATOMIC:
+	case F_ST: case F_STX: case F_ST6: case F_STX6: case F_ATOMIC: case F_ATOMIC_NZ:
 		return 1;
 	}
 	return 0;
@@ -76,6 +76,8 @@ int cc__access_size(const struct cc_insn *in)
 	switch (cc__form(in)) {
 	case F_LDX6: case F_ST6: case F_STX6:
 		return 6;
+	case F_ATOMIC_NZ:
+		return isa_info[in->op].opc == 0xd3 ? 8 : 4;
 	case F_LDXSPEC:
 		switch (in->op) {
 		case I_LDXSPEC_b: return 1;
@@ -105,7 +107,7 @@ cc_regs cc__uses(const struct cc_insn *in)
 	case F_ALU_X: return is_mov(in) ? R(in->src) : R(in->dst) | R(in->src);
 	case F_NEG: case F_END: case F_JCC_K: case F_JPKT: case F_ST: case F_ST6: case F_EXITR:
 		return R(in->dst);
-	case F_JCC_X: case F_STX: case F_STX6:
+	case F_JCC_X: case F_STX: case F_STX6: case F_ATOMIC_NZ:
 		return R(in->dst) | R(in->src);
 	case F_ATOMIC:
 		return R(in->dst) | R(in->src) | (in->imm == BPF_CMPXCHG ? R(0) : 0);

@@ -289,7 +289,7 @@ static int access_of(const struct cc *c, uint32_t i, struct acc *a)
 		a->rw = M_READ;
 		base = in->src;
 	} else if (cc__is_store(in)) {
-		a->rw = form == F_ATOMIC ? M_RW : M_WRITE;
+		a->rw = form == F_ATOMIC || form == F_ATOMIC_NZ ? M_RW : M_WRITE;
 		base = in->dst;
 	} else {
 		return 0;

@@ -583,7 +583,7 @@ static int sl_transfer(const struct cc *c, uint32_t i, struct sbytes *l)
 			memset(l, 0xff, sizeof(*l));
 		return 0;
 	}
-	if (cc__is_load(in) || cc__form(in) == F_ATOMIC) {
+	if (cc__is_load(in) || cc__form(in) == F_ATOMIC || cc__form(in) == F_ATOMIC_NZ) {
 		int base = cc__is_load(in) ? in->src : in->dst;
 
 		if (slot(c, i, base, &lo))

@@ -228,6 +228,68 @@ static int exits(struct cc *c)
 	return changed;
 }
 
+/* ---- guarded counters ----
+ * `if (p == NULL) goto L; lock *(p + off) += v; L:` (a map value looked up and counted)
+ * becomes `lock nz *(p + off) += v`, which does nothing when p is 0: one branch and its
+ * row less per counter. What else the guarded block computes must be dead at L. */
+
+static int nz_form(int id)
+{
+	switch (id) {
+	case I_Aadd32: return I_ANZadd32;
+	case I_Aor32: return I_ANZor32;
+	case I_Aand32: return I_ANZand32;
+	case I_Axor32: return I_ANZxor32;
+	case I_Aadd64: return I_ANZadd64;
+	case I_Aor64: return I_ANZor64;
+	case I_Aand64: return I_ANZand64;
+	case I_Axor64: return I_ANZxor64;
+	}
+	return -1;
+}
+
+static int guard_one(struct cc *c, uint32_t b)
+{
+	const struct cc_block *f = &c->b[b + 1];
+	struct cc_insn *br = &c->v[c->b[b].first + c->b[b].n - 1];
+	struct cc_insn *last = &c->v[f->first + f->n - 1];
+	uint32_t l = br->tgt, at = CC_NONE, end = f->first + f->n;
+	cc_regs defs = 0;
+	int ja = last->op == I_JA, x = br->dst;
+
+	if (br->op != I_JEQ_K || br->imm || f->npred != 1 || f->target || l == b + 1)
+		return 0;
+	if (ja ? last->tgt != l : (f->succ[0] != l || cc__is_ctl(last)))
+		return 0;
+	for (uint32_t i = f->first; i < end - ja; i++) {
+		const struct cc_insn *in = &c->v[i];
+
+		if (nz_form(in->op) >= 0 && in->dst == x && at == CC_NONE && !(defs & R(x))) {
+			at = i;
+			continue;
+		}
+		if (cc__is_store(in) || cc__is_call(in) || cc__is_ctl(in) || cc__is_load(in))
+			return 0;
+		defs |= cc__defs(in);
+	}
+	if (at == CC_NONE || (defs & c->b[l].live_in))
+		return 0;
+	br->op = CC_NOP;
+	c->v[at].op = nz_form(c->v[at].op);
+	if (ja && l == b + 2)
+		last->op = CC_NOP;
+	return 1;
+}
+
+static int guard_atomics(struct cc *c)
+{
+	int changed = 0;
+
+	for (uint32_t b = 0; b + 1 < c->nb; b++)
+		changed |= guard_one(c, b);
+	return changed;
+}
+
 /* ---- zeroing removal ---- */
 
 struct written {
@@ -548,6 +610,7 @@ int cc_peephole__run(struct cc *c)
 	fold_offsets(c);
 	fuse3(c);
 	exits(c);
+	guard_atomics(c);
 	if ((e = cc_cfg__build(c)) || (e = cc_dataflow__run(c)))
 		return e;
 	if ((e = zeroing(c)) < 0)

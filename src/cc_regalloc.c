@@ -176,7 +176,7 @@ static cc_regs field_regs(const struct cc_insn *in)
 		return R(in->dst);
 	case F_ALU3_X:
 		return R(in->dst) | R(in->src) | R(in->src2);
-	case F_ATOMIC:
+	case F_ATOMIC: case F_ATOMIC_NZ:
 		return R(in->dst) | R(in->src);
 	}
 	return R(in->dst) | R(in->src);

@@ -813,6 +813,10 @@ void image__word_text(const struct image *img, const struct bpf_insn *w, uint32_
 	case F_EXITR:
 		snprintf(buf, len, "exit %c%d", w->imm ? 'w' : 'r', w->dst_reg);
 		return;
+	case F_ATOMIC_NZ:
+		snprintf(buf, len, "if r%d: %s *(u%d *)(r%d %+d), r%d", w->dst_reg, f->mnem,
+			 w->code == 0xd3 ? 64 : 32, w->dst_reg, w->off, w->src_reg);
+		return;
 	case F_JPKT:
 		snprintf(buf, len, "if r%d + %d %s data_end goto @%d", w->dst_reg, w->imm,
 			 jpkt_cc[w->src_reg & 3], (int)row + 1 + w->off);

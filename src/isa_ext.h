@@ -17,6 +17,7 @@ enum isa_form_hxdp {
 	F_EXITR,	/* exit with r0 = dst (imm 1: its low 32 bits) */
 	F_JPKT,		/* if (dst + imm) CC data_end goto +off; CC in src */
 	F_LDK,		/* dst = constant pool[imm] (64-bit constants, map refs) */
+	F_ATOMIC_NZ,	/* atomic op (imm) on *(size *)(dst + off) with src, unless dst is 0 */
 	F_HXDP_END
 };
 
@@ -60,6 +61,14 @@ enum { JPKT_GT, JPKT_GE, JPKT_LT, JPKT_LE };
 	X(JPKT_GE, 0xe5, S_SRC, JPKT_GE, "jpktge", F_JPKT, 0x10, G_HXDP)                \
 	X(JPKT_LT, 0xe5, S_SRC, JPKT_LT, "jpktlt", F_JPKT, 0x10, G_HXDP)                \
 	X(JPKT_LE, 0xe5, S_SRC, JPKT_LE, "jpktle", F_JPKT, 0x10, G_HXDP)                \
-	X(LDK, 0x10, S_NONE, 0, "ldk", F_LDK, 0x10, G_HXDP)
+	X(LDK, 0x10, S_NONE, 0, "ldk", F_LDK, 0x10, G_HXDP)                             \
+	X(ANZadd32, 0xcb, S_IMM, 0x00, "lock nz add32", F_ATOMIC_NZ, 0x10, G_HXDP)      \
+	X(ANZor32, 0xcb, S_IMM, 0x40, "lock nz or32", F_ATOMIC_NZ, 0x10, G_HXDP)        \
+	X(ANZand32, 0xcb, S_IMM, 0x50, "lock nz and32", F_ATOMIC_NZ, 0x10, G_HXDP)      \
+	X(ANZxor32, 0xcb, S_IMM, 0xa0, "lock nz xor32", F_ATOMIC_NZ, 0x10, G_HXDP)      \
+	X(ANZadd64, 0xd3, S_IMM, 0x00, "lock nz add", F_ATOMIC_NZ, 0x10, G_HXDP)        \
+	X(ANZor64, 0xd3, S_IMM, 0x40, "lock nz or", F_ATOMIC_NZ, 0x10, G_HXDP)          \
+	X(ANZand64, 0xd3, S_IMM, 0x50, "lock nz and", F_ATOMIC_NZ, 0x10, G_HXDP)        \
+	X(ANZxor64, 0xd3, S_IMM, 0xa0, "lock nz xor", F_ATOMIC_NZ, 0x10, G_HXDP)
 
 #endif

@@ -195,3 +195,38 @@ TEST(cc_peephole_copy6)
 	image__free(img);
 	obj__close(o);
 }
+
+/* `if (p == NULL) skip; lock *p += v` becomes the guarded atomic, on both paths */
+static void guarded(const char *pick, uint64_t want)
+{
+	char text[512];
+	struct hxdp_obj *o;
+
+	snprintf(text, sizeof(text),
+		 "ldxw %%r2, [%%r1+12]\n"	/* ifindex: 1 on test_run's loopback */
+		 "mov %%r6, 0\n"
+		 "%s"				/* jump over the pointer or not */
+		 "mov %%r6, %%r10\n"
+		 "add %%r6, -8\n"
+		 "jeq %%r6, 0, +2\n"
+		 "mov %%r3, 5\n"
+		 "lock add [%%r6+0], %%r3\n"
+		 "ldxdw %%r0, [%%r10-8]\n"
+		 "exit", pick);
+	o = cct_obj(text);
+	for (int opt = 1; o && opt <= 2; opt++) {
+		struct image *img = cct_compile(o, 4, opt, 0);
+
+		CHECK(cct_count(img, I_ANZadd64) == 1 && cct_count(img, I_Aadd64) == 0);
+		if (img)
+			CHECK_EQ(cct_same(o, img, pkt, 64), want);
+		image__free(img);
+	}
+	obj__close(o);
+}
+
+TEST(cc_peephole_guarded_atomic)
+{
+	guarded("jne %r2, 1, +2\n", 5);	/* p is the stack slot: counted */
+	guarded("jeq %r2, 1, +2\n", 0);	/* p is NULL: nothing happens, nothing faults */
+}
