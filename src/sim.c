@@ -427,12 +427,10 @@ static int sim_run(void *st, uint32_t prog, struct hxdp_run *run, uint64_t r1)
 
 	if (e)
 		return e;
-	memset(p, 0, sizeof(*p));
+	/* the inputs; sim__time sets every other field */
 	p->len = len;
-	if (x && !run->res->fault && leaves(run->res->r0))
-		p->out_len = x->data_end - x->data;
-	if (s->conf.rate_mpps > 0)
-		p->offered = (uint64_t)(s->npkts * SIM_MHZ / s->conf.rate_mpps);
+	p->out_len = x && !run->res->fault && leaves(run->res->r0) ? x->data_end - x->data : 0;
+	p->offered = s->conf.rate_mpps > 0 ? (uint64_t)(s->npkts * SIM_MHZ / s->conf.rate_mpps) : 0;
 	sim__time(&s->nic, &s->m, s->rows, s->nrows, p, s->trace, s->npkts);
 	s->npkts++;
 	if (sim_stats__add(&s->stats, p, run->res->r0))

@@ -15,9 +15,24 @@ struct sim_pstat {
 	uint8_t cls;
 };
 
+/* per-packet samples are kept for the first SIM_KEEP packets, then a uniform sample of
+ * SIM_KEEP of them (reservoir, deterministic): a device that runs long keeps bounded
+ * memory. Counts, minimum, maximum and mean stay exact (running sums); past SIM_KEEP
+ * packets, medians are those of the sample. */
+#define SIM_KEEP (1u << 16)
+enum { SIM_F_CYCLES, SIM_F_ROWS, SIM_F_QUEUE, SIM_F_ALONE, SIM_F_STREAM, SIM_NF };
+
+struct sim_sum {
+	uint64_t min, max, sum, n;
+};
+
 struct sim_stats {
-	struct sim_pstat *pk;
-	uint32_t n, cap;
+	struct sim_pstat *pk;	/* kept samples */
+	uint32_t nkept, cap;
+	uint64_t n;		/* packets */
+	uint64_t rng;		/* reservoir choice */
+	struct sim_sum all[SIM_NF];			/* every packet */
+	struct sim_sum cls[SIM_NACT * SIM_NSIZE][SIM_NF];	/* per class */
 	uint64_t stall[SIM_NCAUSE];
 	uint64_t first, last;	/* first select, last end of the stream */
 };

@@ -328,15 +328,37 @@ static void piq_hold(struct sim_nic *nic, uint64_t release, uint32_t frames)
 	nic->used += frames;
 }
 
+/* everything but post[] (only its first npost entries are read): zeroing it whole
+ * costs more than timing a short packet */
+static void pipe_init(struct pipe *q, const struct sim_model *m, const struct sim_row *rows,
+		      uint32_t n, struct sim_pkt *p, FILE *trace, uint64_t tag)
+{
+	q->rows = rows;
+	q->n = n;
+	q->ee = m->early_exit;
+	for (int s = 0; s < NSTAGE; s++)
+		q->st[s] = EMPTY;
+	q->ie_cycles = q->next = 0;
+	q->fetch_on = 1;
+	q->phantom = q->if_new = q->id_resolved = q->exit_seen = 0;
+	q->t = q->sel = q->end = q->commit = 0;
+	q->ended = 0;
+	q->last_cause = SIM_C_ROW;
+	q->if_squashed = q->exit_pending = 0;
+	q->p = p;
+	q->npost = 0;
+	q->trace = trace;
+	q->tag = tag;
+}
+
 void sim__time(struct sim_nic *nic, const struct sim_model *m, const struct sim_row *rows,
 	       uint32_t n, struct sim_pkt *p, FILE *trace, uint64_t tag)
 {
 	uint32_t fin = sim__frames(p->len), fout = sim__frames(p->out_len);
 	uint32_t b = nic->buf_free[0] <= nic->buf_free[1] ? 0 : 1;
-	struct pipe q = { .rows = rows, .n = n, .ee = m->early_exit, .fetch_on = 1,
-			  .st = { EMPTY, EMPTY, EMPTY, EMPTY }, .p = p, .trace = trace,
-			  .tag = tag, .last_cause = SIM_C_ROW };
+	struct pipe q;
 
+	pipe_init(&q, m, rows, n, p, trace, tag);
 	if (!fin)
 		fin = 1;
 	memset(p->stall, 0, sizeof(p->stall));

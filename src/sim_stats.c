@@ -24,20 +24,65 @@ static uint32_t size_class(uint32_t len)
 	return SIM_NSIZE - 1;
 }
 
+static uint64_t field(const struct sim_pstat *p, int f)
+{
+	switch (f) {
+	case SIM_F_CYCLES: return p->cycles;
+	case SIM_F_ROWS: return p->rows;
+	case SIM_F_QUEUE: return p->queue;
+	case SIM_F_ALONE: return p->lat_alone;
+	}
+	return p->lat_stream;
+}
+
+static void sum_add(struct sim_sum *m, uint64_t v)
+{
+	if (!m->n || v < m->min)
+		m->min = v;
+	if (!m->n || v > m->max)
+		m->max = v;
+	m->sum += v;
+	m->n++;
+}
+
+/* the kept sample the next packet goes to, NULL: none; -ENOMEM in *e */
+static struct sim_pstat *slot(struct sim_stats *s, int *e)
+{
+	uint64_t k;
+
+	if (s->nkept < SIM_KEEP) {
+		if (s->nkept == s->cap) {
+			uint32_t cap = s->cap ? 2 * s->cap : 256;
+			void *p = realloc(s->pk, cap * sizeof(*s->pk));
+
+			if (!p) {
+				*e = -ENOMEM;
+				return NULL;
+			}
+			s->pk = p;
+			s->cap = cap;
+		}
+		return &s->pk[s->nkept++];
+	}
+	/* Algorithm R: packet n (from 0) replaces a sample with chance SIM_KEEP / (n + 1) */
+	if (!s->rng)
+		s->rng = 0x9e3779b97f4a7c15ull;
+	s->rng ^= s->rng << 13;
+	s->rng ^= s->rng >> 7;
+	s->rng ^= s->rng << 17;
+	k = s->rng % (s->n + 1);
+	return k < s->nkept ? &s->pk[k] : NULL;
+}
+
 int sim_stats__add(struct sim_stats *s, const struct sim_pkt *stream, uint64_t action)
 {
-	struct sim_pstat *e;
+	int err = 0;
+	struct sim_pstat *e = slot(s, &err), spare;
 
-	if (s->n == s->cap) {
-		uint32_t cap = s->cap ? 2 * s->cap : 256;
-		void *p = realloc(s->pk, cap * sizeof(*s->pk));
-
-		if (!p)
-			return -ENOMEM;
-		s->pk = p;
-		s->cap = cap;
-	}
-	e = &s->pk[s->n++];
+	if (err)
+		return err;
+	if (!e)
+		e = &spare;	/* counted, not kept */
 	e->cycles = stream->cycles;
 	e->rows = stream->rows;
 	e->queue = stream->select - stream->arrival;
@@ -45,9 +90,13 @@ int sim_stats__add(struct sim_stats *s, const struct sim_pkt *stream, uint64_t a
 	e->lat_alone = stream->latency_alone;
 	e->cls = (uint8_t)((action < SIM_NACT - 1 ? action : SIM_NACT - 1) * SIM_NSIZE +
 			   size_class(stream->len));
+	for (int f = 0; f < SIM_NF; f++) {
+		sum_add(&s->all[f], field(e, f));
+		sum_add(&s->cls[e->cls][f], field(e, f));
+	}
 	for (int c = 0; c < SIM_NCAUSE; c++)
 		s->stall[c] += stream->stall[c];
-	if (s->n == 1)
+	if (++s->n == 1)
 		s->first = stream->select;
 	s->last = stream->end;
 	return 0;
@@ -63,39 +112,42 @@ static int cmp_u64(const void *a, const void *b)
 struct dist {
 	uint64_t min, median, max;
 	double mean;
-	uint32_t n;
+	uint64_t n;
 };
 
-/* distribution of field f over the packets of class cls (-1: all) */
-static struct dist dist_of(const struct sim_stats *s, int cls,
-			   uint64_t (*f)(const struct sim_pstat *))
+/* distribution of field f over the packets of class cls (-1: all): the median of the
+ * kept samples, the rest exact */
+static struct dist dist_of(const struct sim_stats *s, int cls, int f)
 {
-	struct dist d = { 0 };
-	uint64_t *v = malloc((s->n ? s->n : 1) * sizeof(*v)), sum = 0;
+	const struct sim_sum *m = cls < 0 ? &s->all[f] : &s->cls[cls][f];
+	struct dist d = { .n = m->n };
+	uint64_t *v;
+	uint32_t k = 0;
 
+	if (!m->n)
+		return d;
+	d.min = m->min;
+	d.max = m->max;
+	d.mean = (double)m->sum / m->n;
+	v = malloc((s->nkept ? s->nkept : 1) * sizeof(*v));
 	if (!v)
 		return d;
-	for (uint32_t i = 0; i < s->n; i++)
+	for (uint32_t i = 0; i < s->nkept; i++)
 		if (cls < 0 || s->pk[i].cls == cls)
-			v[d.n++] = f(&s->pk[i]);
-	if (d.n) {
-		qsort(v, d.n, sizeof(*v), cmp_u64);
-		for (uint32_t i = 0; i < d.n; i++)
-			sum += v[i];
-		d.min = v[0];
-		d.max = v[d.n - 1];
-		d.median = v[d.n / 2];
-		d.mean = (double)sum / d.n;
+			v[k++] = field(&s->pk[i], f);
+	if (k) {
+		qsort(v, k, sizeof(*v), cmp_u64);
+		d.median = v[k / 2];
 	}
 	free(v);
 	return d;
 }
 
-static uint64_t f_cycles(const struct sim_pstat *p) { return p->cycles; }
-static uint64_t f_rows(const struct sim_pstat *p) { return p->rows; }
-static uint64_t f_queue(const struct sim_pstat *p) { return p->queue; }
-static uint64_t f_alone(const struct sim_pstat *p) { return p->lat_alone; }
-static uint64_t f_stream(const struct sim_pstat *p) { return p->lat_stream; }
+#define f_cycles SIM_F_CYCLES
+#define f_rows SIM_F_ROWS
+#define f_queue SIM_F_QUEUE
+#define f_alone SIM_F_ALONE
+#define f_stream SIM_F_STREAM
 
 static json_object *jdist(struct dist d, double scale)
 {
@@ -197,7 +249,8 @@ void sim_stats__text(const struct sim_stats *s, const struct sim_info *info, FIL
 	uint64_t total = 0;
 	char name[32];
 
-	fprintf(f, "sim: %u packets, %d lanes, early exit %s, %.2f MHz\n", s->n, info->lanes,
+	fprintf(f, "sim: %llu packets, %d lanes, early exit %s, %.2f MHz\n",
+		(unsigned long long)s->n, info->lanes,
 		info->early_exit ? "on" : "off", SIM_MHZ);
 	fprintf(f, "  %-18s %.2f\n", "Mpps (saturated)", sim_stats__mpps(s));
 	print_dist(f, "cycles/packet", dist_of(s, -1, f_cycles), 1, "");
@@ -218,8 +271,8 @@ void sim_stats__text(const struct sim_stats *s, const struct sim_info *info, FIL
 			continue;
 		l = dist_of(s, c, f_alone);
 		class_name(c, name, sizeof(name));
-		fprintf(f, "  class %-14s %6u pkts  cycles %llu/%llu/%llu  %.2f Mpps  latency %.0f ns\n",
-			name, d.n, (unsigned long long)d.min, (unsigned long long)d.median,
+		fprintf(f, "  class %-14s %6llu pkts  cycles %llu/%llu/%llu  %.2f Mpps  latency %.0f ns\n",
+			name, (unsigned long long)d.n, (unsigned long long)d.min, (unsigned long long)d.median,
 			(unsigned long long)d.max, SIM_MHZ / d.mean, l.median * SIM_NS_PER_CYCLE);
 	}
 }
