@@ -6,7 +6,8 @@ HW_CFLAGS  := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Isrc
 HW_LDLIBS  := -lbpf -lelf -lz -lpcap -ljson-c -lm -lpthread
 HW_OBJ     := $(filter-out build/obj/main.o,$(patsubst src/%.c,build/obj/%.o,$(wildcard src/*.c)))
 HW_RTL     := hw/rtl/hxdp_top.v hw/rtl/piq.v hw/rtl/hx_nic.v hw/rtl/sephirot.v hw/rtl/hx_alu.v
-HW_B       := build/hw
+HW_B       ?= build/hw
+HW_VFLAGS  ?=
 
 hw/rtl/isa_defs.vh: hw/gen/isa_vh.c src/isa.h src/isa_ext.h src/insn.h $(HW_OBJ)
 	@mkdir -p $(HW_B)
@@ -18,7 +19,7 @@ $(HW_B)/model.o: hw/sim/model.c hw/sim/model.h
 	$(HW_CC) $(HW_CFLAGS) -Ihw/sim -c -o $@ $<
 
 $(HW_B)/cosim: hw/sim/cosim.cpp $(HW_B)/model.o $(HW_RTL) hw/rtl/isa_defs.vh $(HW_OBJ)
-	verilator --cc --exe --build -O2 -Wno-fatal -Wno-WIDTH -Wno-UNOPTFLAT -Wno-lint \
+	verilator --cc --exe --build -O2 $(HW_VFLAGS) -Wno-fatal -Wno-WIDTH -Wno-UNOPTFLAT -Wno-lint \
 	  -Ihw/rtl --top-module hxdp_top --Mdir $(HW_B)/obj_dir -j 2 \
 	  -CFLAGS "-O1 -I$(CURDIR)/src -I$(CURDIR)/hw/sim" \
 	  -LDFLAGS "$(CURDIR)/$(HW_B)/model.o $(addprefix $(CURDIR)/,$(HW_OBJ)) $(HW_LDLIBS)" \

@@ -16,7 +16,7 @@ static const struct { int form; const char *name; } forms[] = {
 	{ F_LDIND, "F_LDIND" }, { F_LDX, "F_LDX" }, { F_ST, "F_ST" }, { F_STX, "F_STX" },
 	{ F_ATOMIC, "F_ATOMIC" }, { F_ALU3_K, "F_ALU3_K" }, { F_ALU3_X, "F_ALU3_X" },
 	{ F_NEG3, "F_NEG3" }, { F_LDX6, "F_LDX6" }, { F_STX6, "F_STX6" }, { F_ST6, "F_ST6" },
-	{ F_LDXSPEC, "F_LDXSPEC" }, { F_EXITK, "F_EXITK" }, { F_JPKT, "F_JPKT" },
+	{ F_LDXSPEC, "F_LDXSPEC" }, { F_EXITK, "F_EXITK" }, { F_EXITR, "F_EXITR" }, { F_JPKT, "F_JPKT" },
 	{ F_LDK, "F_LDK" },
 };
 

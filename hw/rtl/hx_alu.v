@@ -126,7 +126,7 @@ module hx_alu #(
             a = rd_src;
             b = kf ? imm : rd_src2;
         end
-        case (form)
+        if (id != I_NONE) case (form)
         F_ALU_K, F_ALU_X, F_NEG, F_ALU3_K, F_ALU3_X, F_NEG3: begin
             wr = 1'b1;
             if (form == F_ALU_X && op == 4'hb && selv != 8'd0)   // movsx

@@ -113,7 +113,7 @@ module sephirot #(
         reg [5:0] f;
         begin
             f = form_of(d);
-            is_ctl = !is_empty(w) && (f == F_JA || f == F_EXIT || f == F_EXITK ||
+            is_ctl = !is_empty(w) && (f == F_JA || f == F_EXIT || f == F_EXITK || f == F_EXITR ||
                      f == F_JCC_K || f == F_JCC_X || f == F_JPKT);
         end
     endfunction
@@ -315,15 +315,18 @@ module sephirot #(
     assign h_commit = h_call && ie_ok;
     assign st_commit = ie_v && ie_ok && !rst_phase;
 
-    // r1 as the row in ID will see it (for the map helper key-dependence check)
-    reg [63:0] fwd_r1;
-    always @* begin
-        fwd_r1 = R[1];
-        for (l = 0; l < N; l = l + 1)
-            if (ie_v && alu_wr[l] && ie_row[l*64 + 8 +: 4] == 4'd1) fwd_r1 = alu_res[l*64 +: 64];
-        if (ie_v && ie_hcall) fwd_r1 = CLOBBER;
-    end
-    assign id_r1 = fwd_r1;
+    // a register as the row in ID sees it: the IE row's results bypassed
+    function [63:0] fwd(input [3:0] rn);
+        integer k;
+        begin
+            fwd = R[rn];
+            for (k = 0; k < N; k = k + 1)
+                if (ie_v && alu_wr[k] && ie_row[k*64 + 8 +: 4] == rn) fwd = alu_res[k*64 +: 64];
+            if (ie_v && ie_hcall && rn == 4'd0) fwd = h_ret;
+            else if (ie_v && ie_hcall && rn <= 4'd5) fwd = CLOBBER;
+        end
+    endfunction
+    assign id_r1 = fwd(4'd1);
     assign id_r2 = R[2];
 
     // ---------------- ID ----------------
@@ -400,6 +403,11 @@ module sephirot #(
                             id_exit = 1'b1; id_exit_plain = 1'b1; id_exit_val = R[0];
                         end else if (f == F_EXITK) begin
                             id_exit = 1'b1; id_exit_val = {{32{w[63]}}, w[63:32]};
+                        end else if (f == F_EXITR) begin
+                            // the register as the row started: bypassed from IE (the
+                            // model does not make exitr an ID consumer)
+                            id_exit = 1'b1; id_exit_val = fwd(w[11:8]);
+                            if (w[63:32] == 32'd1) id_exit_val = {32'd0, id_exit_val[31:0]};
                         end else begin
                             id_jump = 1'b1;
                             id_tgt = id_pc + 11'd1 + w[26:16];
@@ -471,6 +479,7 @@ module sephirot #(
 `ifdef HX_TRACE
                 $display("t=%0d IF=%0d:%0d ID=%0d:%0d IE=%0d:%0d CM=%0d idok=%0d ieok=%0d ended=%0d r0=%0h ifexit=%0d idend=%0d",
                          t_rel, if_v, if_pc, id_v, id_pc, ie_v, ie_pc, cm_v, id_ok, ie_ok, ended, R[0], if_exit, id_end);
+                $display("   ie_id=%h alu_wr=%b res0=%h row=%h", ie_id, alu_wr, alu_res[63:0], ie_row[63:0]);
 `endif
                 // commit of the row leaving IE
                 cm_v <= ie_v && ie_ok;

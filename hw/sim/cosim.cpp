@@ -265,6 +265,12 @@ int main(int argc, char **argv)
 				    (mr.action == 4 && (tk != mr.tgt_kind || ta != mr.tgt_a || tb != mr.tgt_b));
 			int bad_b = emit_c && (out.size() != mr.out_len || memcmp(out.data(), mr.out, mr.out_len));
 			int bad_c = cycles != mr.cycles;
+			if (bad_b && getenv("COSIM_DEBUG")) {
+				fprintf(stderr, "out len rtl %zu model %u:", out.size(), mr.out_len);
+				for (uint32_t b = 0; b < mr.out_len && b < 48; b++)
+					fprintf(stderr, " %02x/%02x", b < out.size() ? out[b] : 0, mr.out[b]);
+				fprintf(stderr, "\n");
+			}
 			int bad_m = check_maps(r, m, lay, why, sizeof(why));
 			dv += bad_v; db += bad_b; dc += bad_c; dm += bad_m;
 			cyc_sum += cycles;
