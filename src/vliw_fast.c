@@ -583,15 +583,20 @@ static int grow(void **p, uint32_t *cap, uint32_t need, size_t size)
 	return 0;
 }
 
+static __attribute__((noinline)) int trace_grow(struct vliw_trace *t)
+{
+	return grow((void **)&t->rec, &t->cap, t->n + 1, sizeof(*t->rec)) ||
+	       grow((void **)&t->mem, &t->memcap, t->nmem + CC_MAX_LANES, sizeof(*t->mem)) ||
+	       grow((void **)&t->args, &t->argscap, t->nargs + 5, sizeof(*t->args));
+}
+
 /* room for one more row: its record, CC_MAX_LANES accesses, 5 helper arguments */
-static int vliw_trace__room(struct vliw_trace *t)
+static inline int vliw_trace__room(struct vliw_trace *t)
 {
 	if (likely(t->n < t->cap && t->nmem + CC_MAX_LANES <= t->memcap &&
 		   t->nargs + 5 <= t->argscap))
 		return 0;
-	return grow((void **)&t->rec, &t->cap, t->n + 1, sizeof(*t->rec)) ||
-	       grow((void **)&t->mem, &t->memcap, t->nmem + CC_MAX_LANES, sizeof(*t->mem)) ||
-	       grow((void **)&t->args, &t->argscap, t->nargs + 5, sizeof(*t->args));
+	return trace_grow(t);
 }
 
 /* a row vliw__step ran (its event): a new record, or the one its U_ROW began */
