@@ -253,9 +253,9 @@ static int guard_one(struct cc *c, uint32_t b)
 	const struct cc_block *f = &c->b[b + 1];
 	struct cc_insn *br = &c->v[c->b[b].first + c->b[b].n - 1];
 	struct cc_insn *last = &c->v[f->first + f->n - 1];
-	uint32_t l = br->tgt, at = CC_NONE, end = f->first + f->n;
+	uint32_t l = br->tgt, end = f->first + f->n;
 	cc_regs defs = 0;
-	int ja = last->op == I_JA, x = br->dst;
+	int ja = last->op == I_JA, x = br->dst, n = 0;
 
 	if (br->op != I_JEQ_K || br->imm || f->npred != 1 || f->target || l == b + 1)
 		return 0;
@@ -264,18 +264,20 @@ static int guard_one(struct cc *c, uint32_t b)
 	for (uint32_t i = f->first; i < end - ja; i++) {
 		const struct cc_insn *in = &c->v[i];
 
-		if (nz_form(in->op) >= 0 && in->dst == x && at == CC_NONE && !(defs & R(x))) {
-			at = i;
+		if (nz_form(in->op) >= 0 && in->dst == x && !(defs & R(x))) {
+			n++;
 			continue;
 		}
 		if (cc__is_store(in) || cc__is_call(in) || cc__is_ctl(in) || cc__is_load(in))
 			return 0;
 		defs |= cc__defs(in);
 	}
-	if (at == CC_NONE || (defs & c->b[l].live_in))
+	if (!n || (defs & c->b[l].live_in))
 		return 0;
 	br->op = CC_NOP;
-	c->v[at].op = nz_form(c->v[at].op);
+	for (uint32_t i = f->first; i < end - ja; i++)
+		if (nz_form(c->v[i].op) >= 0)
+			c->v[i].op = nz_form(c->v[i].op);
 	if (ja && l == b + 2)
 		last->op = CC_NOP;
 	return 1;
