@@ -405,6 +405,7 @@ static int sim_open(struct hxdp_obj *obj, const struct engine_opts *o, void **st
 	s->conf.early_exit = 1;
 	s->trace = o ? o->trace : NULL;
 	sim_nic__init(&s->nic);
+	s->nic.memo = sim_memo__new();	/* NULL: every packet timed in full */
 	*st = s;
 	return 0;
 }
@@ -446,6 +447,7 @@ static void sim_close(void *st)
 		return;
 	vliw__free(s->v);
 	vliw_trace__free(&s->tr);
+	sim_memo__free(s->nic.memo);
 	free(s->fig);
 	free(s->rows);
 	sim_stats__free(&s->stats);

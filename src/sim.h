@@ -74,6 +74,7 @@ struct sim_nic {
 	struct { uint64_t release; uint32_t frames; } pending[SIM_PIQ_FRAMES];
 	uint32_t head, npending, used;	/* used: their frames */
 	int started;
+	struct sim_memo *memo;	/* NULL, or pipeline timings already computed (sim_memo__new) */
 };
 
 /* one packet through the NIC */
@@ -99,6 +100,10 @@ static inline uint32_t sim__frames(uint32_t bytes)
 /* sim_pipe.c: time one packet whose executed rows are rows[0..n) on the NIC in state
  * nic (updated). trace: per-cycle lines, NULL for none; tag names the packet there. */
 void sim_nic__init(struct sim_nic *nic);
+/* the pipeline's timing of a packet is a function of its rows and of how far its first
+ * fetch is behind its select: a NIC with a memo times each such case once (sim_pipe.c) */
+struct sim_memo *sim_memo__new(void);
+void sim_memo__free(struct sim_memo *m);
 void sim__time(struct sim_nic *nic, const struct sim_model *m, const struct sim_row *rows,
 	       uint32_t n, struct sim_pkt *p, FILE *trace, uint64_t tag);
 

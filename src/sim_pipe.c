@@ -3,6 +3,7 @@
  * PIQ/APS around it (select, frame transfer, early start, emission, two buffers).
  * Rows fetched on a wrong path (behind a taken branch resolved in ID, an exit without
  * early exit, a tail call) are "phantoms": they occupy stages and are squashed. */
+#include <stdlib.h>
 #include <string.h>
 #include "sim.h"
 
@@ -292,6 +293,114 @@ void sim_nic__init(struct sim_nic *nic)
 	memset(nic, 0, sizeof(*nic));
 }
 
+/* ---- the memo: what run_pipe computed for (rows, early exit, first IF - select) ---- */
+
+#define MEMO_WAYS 64
+#define MEMO_MAX_ROWS 1024	/* longer traces are timed every time */
+
+struct memo_ent {
+	struct sim_row *rows;	/* NULL: empty */
+	uint64_t hash, d, end, commit;	/* end, commit: from the first IF */
+	uint32_t n, npost, stall[SIM_NCAUSE];
+	int ee, committed;
+	uint8_t post[256];
+};
+
+struct sim_memo {
+	struct memo_ent e[MEMO_WAYS];
+};
+
+struct sim_memo *sim_memo__new(void)
+{
+	return calloc(1, sizeof(struct sim_memo));
+}
+
+void sim_memo__free(struct sim_memo *m)
+{
+	if (!m)
+		return;
+	for (int i = 0; i < MEMO_WAYS; i++)
+		free(m->e[i].rows);
+	free(m);
+}
+
+static uint64_t memo_hash(const struct sim_row *rows, uint32_t n, int ee, uint64_t d)
+{
+	const uint8_t *b = (const uint8_t *)rows;
+	size_t len = (size_t)n * sizeof(*rows);
+	uint64_t h = 0x9e3779b97f4a7c15ull ^ ((uint64_t)n << 1 | (uint64_t)!!ee) ^ d << 20, w;
+
+	for (size_t i = 0; i + 8 <= len; i += 8) {
+		memcpy(&w, b + i, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdull;
+		h ^= h >> 32;
+	}
+	for (size_t i = len & ~(size_t)7; i < len; i++)
+		h = (h ^ b[i]) * 0x100000001b3ull;
+	return h;
+}
+
+static struct memo_ent *memo_find(struct sim_memo *m, const struct pipe *q, uint64_t h)
+{
+	struct memo_ent *e = &m->e[h % MEMO_WAYS];
+
+	if (e->rows && e->hash == h && e->n == q->n && e->ee == q->ee &&
+	    e->d == q->t - q->sel && !memcmp(e->rows, q->rows, q->n * sizeof(*q->rows)))
+		return e;
+	return NULL;
+}
+
+static void memo_put(struct sim_memo *m, const struct pipe *q, uint64_t h, uint64_t t0,
+		     const uint32_t *stall0)
+{
+	struct memo_ent *e = &m->e[h % MEMO_WAYS];
+	struct sim_row *rows = malloc((q->n ? q->n : 1) * sizeof(*rows));
+
+	if (!rows)
+		return;	/* not remembered: timed again next time */
+	free(e->rows);
+	memcpy(rows, q->rows, q->n * sizeof(*rows));
+	e->rows = rows;
+	e->hash = h;
+	e->n = q->n;
+	e->ee = q->ee;
+	e->d = t0 - q->sel;
+	e->end = q->end - t0;
+	e->committed = q->commit != 0;
+	e->commit = q->commit ? q->commit - t0 : 0;
+	for (int c = 0; c < SIM_NCAUSE; c++)
+		e->stall[c] = q->p->stall[c] - stall0[c];
+	e->npost = q->npost;
+	memcpy(e->post, q->post, q->npost);
+}
+
+/* run_pipe, or what it gave for the same rows before */
+static void time_rows(struct pipe *q, struct sim_memo *m)
+{
+	uint32_t stall0[SIM_NCAUSE];
+	uint64_t t0 = q->t, h;
+	struct memo_ent *e;
+
+	if (!m || q->trace || q->n > MEMO_MAX_ROWS) {
+		run_pipe(q);
+		return;
+	}
+	h = memo_hash(q->rows, q->n, q->ee, q->t - q->sel);
+	if ((e = memo_find(m, q, h))) {
+		q->end = t0 + e->end;
+		q->commit = e->committed ? t0 + e->commit : 0;
+		for (int c = 0; c < SIM_NCAUSE; c++)
+			q->p->stall[c] += e->stall[c];
+		q->npost = e->npost;
+		memcpy(q->post, e->post, e->npost);
+		q->ended = 1;
+		return;
+	}
+	memcpy(stall0, q->p->stall, sizeof(stall0));
+	run_pipe(q);
+	memo_put(m, q, h, t0, stall0);
+}
+
 static uint64_t max64(uint64_t a, uint64_t b)
 {
 	return a > b ? a : b;
@@ -376,7 +485,7 @@ void sim__time(struct sim_nic *nic, const struct sim_model *m, const struct sim_
 		fprintf(trace, "cycle %llu pkt %llu: select, %u bytes arrived at %llu\n",
 			(unsigned long long)p->select, (unsigned long long)tag, p->len,
 			(unsigned long long)p->arrival);
-	run_pipe(&q);
+	time_rows(&q, nic->memo);
 	p->commit = max64(q.commit, q.end);
 	/* rows older than the exit still running: the packet holds the core until three
 	 * cycles before its last commit (the next first IF is not before it) */
