@@ -389,7 +389,7 @@ module hx_nic #(
     always @* begin : lane_loads
         reg [63:0] a, v;
         reg [31:0] n;
-        integer ln;
+        integer ln, lb;
         for (ln = 0; ln < N; ln = ln + 1) begin
             a = ld_addr[ln*64 +: 64];
             n = {28'd0, ld_size[ln*4 +: 4]};
@@ -401,8 +401,8 @@ module hx_nic #(
                     v = ctx_word(a[31:0]);
                 end else if (acc_ok(a, n, 1'b0)) begin
                     ld_ok[ln] = 1'b1;
-                    for (b = 0; b < 8; b = b + 1)
-                        if (b < n) v[b*8 +: 8] = rd_byte(a + b);
+                    for (lb = 0; lb < 8; lb = lb + 1)
+                        if (lb < n) v[lb*8 +: 8] = rd_byte(a + lb);
                 end
             end
             ld_data[ln*64 +: 64] = v;

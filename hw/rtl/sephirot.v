@@ -479,7 +479,7 @@ module sephirot #(
 `ifdef HX_TRACE
                 $display("t=%0d IF=%0d:%0d ID=%0d:%0d IE=%0d:%0d CM=%0d idok=%0d ieok=%0d ended=%0d r0=%0h ifexit=%0d idend=%0d",
                          t_rel, if_v, if_pc, id_v, id_pc, ie_v, ie_pc, cm_v, id_ok, ie_ok, ended, R[0], if_exit, id_end);
-                $display("   ie_id=%h alu_wr=%b res0=%h row=%h", ie_id, alu_wr, alu_res[63:0], ie_row[63:0]);
+                $display("   st_en=%b a0=%h d0=%h a1=%h d1=%h ld_en=%b la0=%h ld0=%h ok=%b", st_en, st_addr[63:0], st_data[63:0], st_addr[127:64], st_data[127:64], ld_en, ld_addr[63:0], ld_data[63:0], ld_ok);
 `endif
                 // commit of the row leaving IE
                 cm_v <= ie_v && ie_ok;

@@ -1,0 +1,27 @@
+#!/bin/sh
+# run_corpus.sh: co-simulate every corpus program (build/progs/*.o, compiled to images)
+# on all of build/pcaps against the sim engine. Prints one line per image and ends with
+# "N passed, N failed, N skipped" (skipped: the hardware check names what is left to
+# software). Needs build/hxdp, build/pktgen and build/hw/cosim.
+set -u
+cd "$(dirname "$0")/../.."
+img=build/hw/img
+mkdir -p "$img"
+[ -f build/pcaps/mix.pcap ] || build/pktgen all build/pcaps >/dev/null
+pass=0 fail=0 skip=0
+for o in build/progs/*.o; do
+	b=$(basename "$o" .o); p=${b%.*}
+	if ! build/hxdp compile "$o" -o "$img/$b.img" >/dev/null 2>"$img/$b.err"; then
+		echo "skip $b: compile: $(head -1 "$img/$b.err")"; skip=$((skip + 1)); continue
+	fi
+	maps=tests/progs/$p.maps.json; [ -f "$maps" ] || maps=-
+	out=$(timeout 600 build/hw/cosim "$img/$b.img" "$maps" build/pcaps/*.pcap 2>&1); rc=$?
+	echo "$out" | tail -4
+	case $rc in
+	0) pass=$((pass + 1));;
+	77) skip=$((skip + 1));;
+	*) fail=$((fail + 1));;
+	esac
+done
+echo "$pass passed, $fail failed, $skip skipped"
+[ "$fail" -eq 0 ]
