@@ -25,6 +25,8 @@ static NOCLONE void EXEC(struct vliw_state *s, struct vliw_trace *t, const void 
 		[U_EXITK] = &&L_EXITK, [U_JPKT_GT] = &&L_JPKT_GT, [U_JPKT_GE] = &&L_JPKT_GE,
 		[U_JPKT_LT] = &&L_JPKT_LT, [U_JPKT_LE] = &&L_JPKT_LE, [U_CALL] = &&L_CALL,
 		[U_SLOW] = &&L_SLOW, [U_STEPWISE] = &&L_STEPWISE, [U_ROW] = &&L_ROW,
+		[U_ATOM4] = &&L_ATOM4, [U_ATOM8] = &&L_ATOM8, [U_ATOMNZ4] = &&L_ATOMNZ4,
+		[U_ATOMNZ8] = &&L_ATOMNZ8,
 	};
 	const struct fstream *f;
 	const struct fprog *fp;
@@ -33,7 +35,7 @@ static NOCLONE void EXEC(struct vliw_state *s, struct vliw_trace *t, const void 
 	const struct hxdp_region *reg;
 	uint64_t r[2 * CC_NREGS], n, budget, addr, val, a[5];
 	void *pp[CC_MAX_LANES];
-	uint64_t pv[CC_MAX_LANES];
+	uint64_t pv[CC_MAX_LANES], sink;
 	uint32_t seg, prog;
 	void *p;
 #if TRACE
@@ -159,6 +161,32 @@ load_slow:
 #undef XS
 #undef STORE
 
+	/* counter updates: read now, the new value held (slot u->n) like a store */
+#define ATOM(name, T, NZ)                                                               \
+	LBL(name)                                                                        \
+	if (NZ && !r[u->a]) {	/* nothing through NULL */                             \
+		pp[u->n] = &sink;                                                        \
+		NEXT;                                                                    \
+	}                                                                                \
+	addr = r[u->a] + u->off;                                                         \
+	T_MEM(1, sizeof(T));                                                             \
+	if (unlikely((addr & (sizeof(T) - 1)) ||                                         \
+		     !(pp[u->n] = mem_xlate(reg, addr, sizeof(T), 1))))                  \
+		goto atomic_fault;                                                       \
+	vliw__stack_dirty(run, addr);                                                    \
+	{                                                                                \
+		T old_, s_ = (T)r[u->b];                                                 \
+		memcpy(&old_, pp[u->n], sizeof(T));                                      \
+		pv[u->n] = u->k == BPF_ADD ? (T)(old_ + s_) : u->k == BPF_OR ? old_ | s_ :  \
+			   u->k == BPF_AND ? old_ & s_ : old_ ^ s_;                       \
+	}                                                                                \
+	NEXT;
+	ATOM(ATOM4, uint32_t, 0)
+	ATOM(ATOM8, uint64_t, 0)
+	ATOM(ATOMNZ4, uint32_t, 1)
+	ATOM(ATOMNZ8, uint64_t, 1)
+#undef ATOM
+
 	/* control, after the row's lanes */
 	LBL(JA) goto take;
 #define JCC(name, op, sgn_)                                                             \
@@ -271,6 +299,10 @@ stepwise:
 #endif
 	return;
 
+atomic_fault:
+	mem_fault(s, u, addr, addr & (word_of(s, u)->size - 1) ? "misaligned atomic" : "atomic");
+	T_FAULT(u->lane);
+	goto fault;
 store_fault:
 	mem_fault(s, u, addr, "store");
 	T_FAULT(u->lane);

@@ -69,6 +69,7 @@ enum uop_kind {
 	U_MOVT, U_LDK, U_LE16, U_LE32, U_BE16, U_BE32, U_BE64,
 	U_SX8_32, U_SX16_32, U_SX8_64, U_SX16_64, U_SX32_64,
 	U_JA, U_EXIT, U_EXIT32, U_EXITK, U_JPKT_GT, U_JPKT_GE, U_JPKT_LT, U_JPKT_LE,
+	U_ATOM4, U_ATOM8, U_ATOMNZ4, U_ATOMNZ8,
 	U_CALL, U_SLOW, U_STEPWISE, U_ROW,
 	U_COUNT
 };
@@ -115,7 +116,8 @@ struct proto {
 	int64_t k;
 	uint32_t trow;
 	cc_regs rd, wr;		/* through a, b / d */
-	int mem;		/* 1 load, 2 store */
+	int mem;		/* 1 load, 2 store (or atomic: always held) */
+	int atomic;
 	int ctl, cond;		/* control word; conditional */
 };
 
@@ -272,6 +274,30 @@ static int ctl_proto(const struct vliw_word *w, struct proto *p)
 	return -1;
 }
 
+/* the counter updates: add, or, and, xor without fetch (they write no register) */
+static int atomic_proto(const struct vliw_word *w, struct proto *p)
+{
+	int nz = w->form == F_ATOMIC_NZ;
+
+	switch (w->k) {
+	case BPF_ADD: case BPF_OR: case BPF_AND: case BPF_XOR:
+		break;
+	default:
+		return -1;
+	}
+	if (w->size != 4 && w->size != 8)
+		return -1;
+	p->kind = w->size == 4 ? (nz ? U_ATOMNZ4 : U_ATOM4) : (nz ? U_ATOMNZ8 : U_ATOM8);
+	p->a = w->dst;
+	p->b = w->src;
+	p->rd = R(w->dst) | R(w->src);
+	p->k = w->k;
+	p->off = w->off;
+	p->mem = 2;
+	p->atomic = 1;
+	return 0;
+}
+
 /* 0: p is the word's micro-op; 1: the word does nothing; -1: the row needs vliw__step */
 static int word_proto(const struct vliw_word *w, struct proto *p)
 {
@@ -305,6 +331,8 @@ static int word_proto(const struct vliw_word *w, struct proto *p)
 	case F_JA: case F_EXIT: case F_EXITR: case F_EXITK: case F_JCC_K: case F_JCC_X:
 	case F_JPKT:
 		return ctl_proto(w, p);
+	case F_ATOMIC: case F_ATOMIC_NZ:
+		return atomic_proto(w, p);
 	case F_CALL:
 		if (w->k == BPF_FUNC_tail_call)
 			return -1;	/* switches programs: vliw__step */
@@ -436,9 +464,14 @@ static void build_row(struct builder *b, const struct vliw *v, uint32_t row)
 			continue;
 		m += p[i].mem != 0;
 		/* direct: the row's one store, after every other memory access */
-		if (p[i].mem == 2 && !(nst == 1 && m == nmem)) {
+		if (p[i].atomic) {
+			put(b, &p[i], p[i].kind, row, ren[i]);
+			held[slot] = p[i].kind == U_ATOM4 || p[i].kind == U_ATOMNZ4 ? U_COMMIT4 :
+				     U_COMMIT8;
+			last(b)->n = (uint8_t)slot++;
+		} else if (p[i].mem == 2 && !(nst == 1 && m == nmem)) {
 			put(b, &p[i], p[i].kind + 2, row, ren[i]);
-			held[slot] = p[i].kind;
+			held[slot] = p[i].kind + ((p[i].kind - U_STX1) % 5 ? 3 : 4);
 			last(b)->n = (uint8_t)slot++;
 		} else {
 			put(b, &p[i], p[i].kind, row, ren[i]);
@@ -448,9 +481,8 @@ static void build_row(struct builder *b, const struct vliw *v, uint32_t row)
 		put(b, &p[call], U_CALL, row, 0);
 	for (int i = 0; i < slot; i++) {	/* in lane order */
 		struct proto c = { 0 };
-		int st = held[i];
 
-		put(b, &c, st + ((st - U_STX1) % 5 ? 3 : 4), row, 0);
+		put(b, &c, held[i], row, 0);
 		last(b)->n = (uint8_t)i;
 	}
 	for (int i = 0; i < n; i++) {
