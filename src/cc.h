@@ -157,6 +157,10 @@ int cc__helper_mem(int32_t helper);
 int cc_import__run(struct cc *c);	/* eBPF -> IR (cc.c) */
 int cc_inline__run(struct cc *c);
 int cc_cfg__build(struct cc *c);
+/* insert n instructions before instruction at (their jumps hold instruction indexes of
+ * the array before the insertion); jumps that landed on at still land on it. Rebuilds
+ * the CFG. */
+int cc_cfg__insert(struct cc *c, uint32_t at, const struct cc_insn *ins, uint32_t n);
 int cc_dataflow__run(struct cc *c);
 int cc_peephole__run(struct cc *c);
 int cc_opt__run(struct cc *c);

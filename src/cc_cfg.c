@@ -149,6 +149,26 @@ static int unreachable(struct cc *c)
 	return dropped;
 }
 
+int cc_cfg__insert(struct cc *c, uint32_t at, const struct cc_insn *ins, uint32_t n)
+{
+	int e;
+
+	unblock(c);	/* jumps to instruction indexes */
+	if ((e = cc__reserve(c, c->n + n)))
+		return e;
+	memmove(c->v + at + n, c->v + at, (c->n - at) * sizeof(*c->v));
+	memcpy(c->v + at, ins, n * sizeof(*ins));
+	c->n += n;
+	for (uint32_t i = 0; i < c->n; i++) {
+		struct cc_insn *in = &c->v[i];
+
+		/* every target, the inserted jumps' too, is in the old numbering */
+		if ((cc__is_jump(in) || cc__form(in) == F_CALL_LOCAL) && in->tgt >= at)
+			in->tgt += n;
+	}
+	return cc_cfg__build(c);
+}
+
 int cc_cfg__build(struct cc *c)
 {
 	int e;

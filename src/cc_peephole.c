@@ -283,12 +283,75 @@ static int guard_one(struct cc *c, uint32_t b)
 	return 1;
 }
 
+/* the same through a shared counter block: `if (p == NULL) goto L; goto T` with T
+ * `v = K; lock *(p + off) += v` falling to L: the `goto T` becomes a guarded copy of T
+ * and `goto L`. ins[] gets what follows the copy's first instruction; returns where to
+ * insert it, 0 for no change. */
+static uint32_t guard_shared(struct cc *c, uint32_t b, struct cc_insn *ins, uint32_t *n)
+{
+	const struct cc_block *f = &c->b[b + 1], *t;
+	struct cc_insn *br = &c->v[c->b[b].first + c->b[b].n - 1], *fj = &c->v[f->first];
+	uint32_t l = br->tgt, atomics = 0;
+	cc_regs defs = 0;
+	int x = br->dst;
+
+	if (br->op != I_JEQ_K || br->imm || f->npred != 1 || f->target || f->n != 1 ||
+	    fj->op != I_JA)
+		return 0;
+	t = &c->b[fj->tgt];
+	if (t->succ[0] != l || t->succ[1] != CC_NONE || t->n > 4 || fj->tgt == b + 1)
+		return 0;
+	for (uint32_t i = t->first; i < t->first + t->n; i++) {
+		const struct cc_insn *in = &c->v[i];
+
+		if (nz_form(in->op) >= 0 && in->dst == x && !(defs & R(x))) {
+			atomics++;
+			continue;
+		}
+		if (in->op == CC_NOP)
+			continue;
+		if (cc__is_store(in) || cc__is_call(in) || cc__is_ctl(in) || cc__is_load(in))
+			return 0;
+		defs |= cc__defs(in);
+	}
+	if (!atomics || (defs & c->b[l].live_in))
+		return 0;
+	*n = 0;
+	for (uint32_t i = t->first; i < t->first + t->n; i++) {
+		struct cc_insn in = c->v[i];
+
+		if (in.op == CC_NOP)
+			continue;
+		if (nz_form(in.op) >= 0)
+			in.op = nz_form(in.op);
+		if (*n == 0 && fj->op == I_JA)
+			*fj = in;	/* the first one in the jump's place */
+		else
+			ins[(*n)++] = in;
+	}
+	ins[(*n)++] = (struct cc_insn){ .op = I_JA, .tgt = c->b[l].first, .origin = fj->origin };
+	br->op = CC_NOP;
+	return f->first + 1;
+}
+
 static int guard_atomics(struct cc *c)
 {
-	int changed = 0;
+	int changed = 0, e;
 
 	for (uint32_t b = 0; b + 1 < c->nb; b++)
 		changed |= guard_one(c, b);
+	for (uint32_t b = 0; b + 1 < c->nb; b++) {
+		struct cc_insn ins[5];
+		uint32_t n = 0, at = guard_shared(c, b, ins, &n);
+
+		if (!at)
+			continue;
+		/* the copies' jump holds an instruction index: insert in instruction terms */
+		if ((e = cc_cfg__insert(c, at, ins, n)) || (e = cc_dataflow__run(c)))
+			return e;
+		changed = 1;
+		b = 0;	/* the blocks were rebuilt */
+	}
 	return changed;
 }
 

@@ -230,3 +230,42 @@ TEST(cc_peephole_guarded_atomic)
 	guarded("jne %r2, 1, +2\n", 5);	/* p is the stack slot: counted */
 	guarded("jeq %r2, 1, +2\n", 0);	/* p is NULL: nothing happens, nothing faults */
 }
+
+/* the counter block shared by two routes: the `goto T` route gets a guarded copy */
+static void guarded_shared(const char *pick, uint64_t want)
+{
+	char text[512];
+	struct hxdp_obj *o;
+
+	snprintf(text, sizeof(text),
+		 "ldxw %%r2, [%%r1+12]\n"
+		 "mov %%r6, 0\n"
+		 "%s"
+		 "mov %%r6, %%r10\n"
+		 "add %%r6, -8\n"
+		 "ldxw %%r7, [%%r1+16]\n"	/* rx queue 0 */
+		 "jne %%r7, 0, +3\n"		/* the other route into T (not taken) */
+		 "jeq %%r6, 0, +4\n"
+		 "ja +1\n"
+		 "exit\n"
+		 "mov %%r3, 5\n"			/* T */
+		 "lock add [%%r6+0], %%r3\n"
+		 "ldxdw %%r0, [%%r10-8]\n"	/* L */
+		 "exit", pick);
+	o = cct_obj(text);
+	for (int opt = 1; o && opt <= 2; opt++) {
+		struct image *img = cct_compile(o, 4, opt, 0);
+
+		CHECK(cct_count(img, I_ANZadd64) >= 1);
+		if (img)
+			CHECK_EQ(cct_same(o, img, pkt, 64), want);
+		image__free(img);
+	}
+	obj__close(o);
+}
+
+TEST(cc_peephole_guarded_shared)
+{
+	guarded_shared("jne %r2, 1, +2\n", 5);
+	guarded_shared("jeq %r2, 1, +2\n", 0);
+}
