@@ -1240,6 +1240,11 @@ static int do_atomic(struct venv *e, uint32_t i, int id)
 			     in->dst_reg, type_name[t]);
 	if (f->r[in->src_reg].type != T_SCALAR || f->r[in->src_reg].taint)
 		return vfail(e, -EACCES, i, "R%d leaks addr into mem", in->src_reg);
+	/* atomics are always strictly aligned (the kernel's strict_alignment_once) */
+	if (f->r[in->dst_reg].umax || (f->r[in->dst_reg].off + in->off) % (int)a.size)
+		return vfail(e, -EACCES, i, "misaligned %s access off %d+%d size %u",
+			     t == T_STACK ? "stack" : "value", f->r[in->dst_reg].off, in->off,
+			     a.size);
 	a.write = 0;
 	if ((err = mem_access(e, i, &a, &old, NULL)))
 		return err;

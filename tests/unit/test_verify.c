@@ -496,3 +496,14 @@ TEST(verify_corpus_accepted)
 	}
 	globfree(&g);
 }
+
+TEST(verify_atomic_misaligned)
+{
+	struct vprog p = { .n = 0 };
+
+	lookup_checked(&p, 0);
+	add(&p, I_MOV64_K, 1, 0, 0, 1);
+	add(&p, I_Aadd64, 0, 1, 3, 0);		/* lock *(u64 *)(r0 + 3) += r1 */
+	add_exit(&p, 2);
+	expect(&p, 1, "misaligned value access off 0+3 size 8", 1);
+}
