@@ -377,8 +377,9 @@ static void reset(struct vliw_state *s, uint32_t prog, uint64_t r1)
 	 * short program's run */
 	for (int i = 0; i < CC_NREGS; i++)
 		*(volatile uint64_t *)&s->r[i] = 0;
-	if (run->stack_lo < sizeof(run->stack))
-		memset(run->stack + run->stack_lo, 0, sizeof(run->stack) - run->stack_lo);
+	/* from the word holding stack_lo: the bytes below it are zero already */
+	for (uint32_t o = run->stack_lo & ~7u; o < sizeof(run->stack); o += 8)
+		*(volatile uint64_t *)&run->stack[o] = 0;
 	run->stack_lo = sizeof(run->stack);
 	s->r[1] = r1;
 	s->r[2] = run->r2;
