@@ -34,7 +34,9 @@ static void print_match(const struct isa_info *f)
 
 /* props: [5:0] form, [9:6] ALU/JCC op (BPF_OP >> 4), [10] signed, [11] 64-bit,
  * [12] K operand, [16:13] access bytes, [17] sign-extending load, [25:18] selector value
- * (END/movsx width, atomic op), [26] END swaps */
+ * (END/movsx width, atomic op), [26] END swaps. Access bytes come from cc__access_size,
+ * not isa_access_size: the latter knows only the base forms and gives 0 for the u48
+ * and speculative loads/stores, which made the APS read and write no bytes for them. */
 static unsigned long long props(int id)
 {
 	const struct isa_info *f = &isa_info[id];
@@ -54,7 +56,7 @@ static unsigned long long props(int id)
 	p |= (unsigned long long)(sgn & 1) << 10;
 	p |= (unsigned long long)(is64 & 1) << 11;
 	p |= (unsigned long long)(kform & 1) << 12;
-	p |= (unsigned long long)(isa_access_size(id) & 15) << 13;
+	p |= (unsigned long long)(cc__access_size(&in) & 15) << 13;
 	p |= (unsigned long long)(id == I_LDXS_w || id == I_LDXS_h || id == I_LDXS_b) << 17;
 	p |= (unsigned long long)(f->selv & 0xff) << 18;
 	p |= (unsigned long long)(f->form == F_END && id != I_LE16 && id != I_LE32 &&
