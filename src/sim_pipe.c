@@ -324,20 +324,25 @@ void sim_memo__free(struct sim_memo *m)
 	free(m);
 }
 
+/* a hash of the rows' first words (pc, program, registers written): a collision only
+ * costs a miss, memo_find compares the rows whole. Four chains, so that the multiplies
+ * overlap. */
 static uint64_t memo_hash(const struct sim_row *rows, uint32_t n, int ee, uint64_t d)
 {
-	const uint8_t *b = (const uint8_t *)rows;
-	size_t len = (size_t)n * sizeof(*rows);
-	uint64_t h = 0x9e3779b97f4a7c15ull ^ ((uint64_t)n << 1 | (uint64_t)!!ee) ^ d << 20, w;
+	uint64_t h[4] = { n, (uint64_t)ee, d, 0x9e3779b97f4a7c15ull }, w;
+	uint32_t i = 0;
 
-	for (size_t i = 0; i + 8 <= len; i += 8) {
-		memcpy(&w, b + i, 8);
-		h = (h ^ w) * 0xff51afd7ed558ccdull;
-		h ^= h >> 32;
+	for (; i + 4 <= n; i += 4)
+		for (int k = 0; k < 4; k++) {
+			memcpy(&w, &rows[i + k], sizeof(w));
+			h[k] = (h[k] ^ w) * 0xff51afd7ed558ccdull;
+		}
+	for (; i < n; i++) {
+		memcpy(&w, &rows[i], sizeof(w));
+		h[i & 3] = (h[i & 3] ^ w) * 0xff51afd7ed558ccdull;
 	}
-	for (size_t i = len & ~(size_t)7; i < len; i++)
-		h = (h ^ b[i]) * 0x100000001b3ull;
-	return h;
+	w = h[0] ^ (h[1] >> 17 | h[1] << 47) ^ (h[2] >> 31 | h[2] << 33) ^ (h[3] >> 47 | h[3] << 17);
+	return w ^ w >> 29;
 }
 
 static struct memo_ent *memo_find(struct sim_memo *m, const struct pipe *q, uint64_t h)
