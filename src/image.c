@@ -377,7 +377,16 @@ static int body_parse(struct image *img, struct rbuf *r, char *err, size_t errle
 {
 	size_t nw = (size_t)img->nrows * img->lanes;
 	uint8_t pe[IMAGE_PROG_SIZE], me[IMAGE_MAP_SIZE];
+	uint64_t need = (uint64_t)img->nprogs * IMAGE_PROG_SIZE + (uint64_t)img->nmaps *
+			IMAGE_MAP_SIZE + nw * (8 + 4) + (uint64_t)img->nconsts * 8 +
+			(uint64_t)img->nhelpers * 4 + img->ndata;
 
+	/* the counts must fit the file before anything is allocated for them */
+	if (need > r->n - r->pos) {
+		snprintf(err, errlen, "truncated: the header's counts need %llu bytes, the file "
+			 "has %zu", (unsigned long long)need + IMAGE_HDR_SIZE, r->n);
+		return -EINVAL;
+	}
 	img->progs = alloc_n(img->nprogs, sizeof(*img->progs));
 	img->maps = alloc_n(img->nmaps, sizeof(*img->maps));
 	img->words = alloc_n(nw, sizeof(*img->words));
