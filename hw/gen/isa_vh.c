@@ -17,7 +17,7 @@ static const struct { int form; const char *name; } forms[] = {
 	{ F_ATOMIC, "F_ATOMIC" }, { F_ALU3_K, "F_ALU3_K" }, { F_ALU3_X, "F_ALU3_X" },
 	{ F_NEG3, "F_NEG3" }, { F_LDX6, "F_LDX6" }, { F_STX6, "F_STX6" }, { F_ST6, "F_ST6" },
 	{ F_LDXSPEC, "F_LDXSPEC" }, { F_EXITK, "F_EXITK" }, { F_EXITR, "F_EXITR" }, { F_JPKT, "F_JPKT" },
-	{ F_LDK, "F_LDK" },
+	{ F_LDK, "F_LDK" }, { F_ATOMIC_NZ, "F_ATOMIC_NZ" },
 };
 
 /* the selector test of one table row, on the lane word w[63:0]:

@@ -32,6 +32,7 @@ localparam [5:0] F_EXITK = 6'd26;
 localparam [5:0] F_EXITR = 6'd27;
 localparam [5:0] F_JPKT = 6'd28;
 localparam [5:0] F_LDK = 6'd29;
+localparam [5:0] F_ATOMIC_NZ = 6'd30;
 localparam [7:0] I_ADD32_K = 8'd0;
 localparam [7:0] I_ADD32_X = 8'd1;
 localparam [7:0] I_ADD64_K = 8'd2;

@@ -297,6 +297,20 @@ module sephirot #(
                     if (p[25:18] == 8'hf1) begin atom_rw[l] = 1'b1; atom_reg[l*4 +: 4] = 4'd0; end
                     else if (p[18]) begin atom_rw[l] = 1'b1; atom_reg[l*4 +: 4] = w[15:12]; end
                 end
+                F_ATOMIC_NZ: if (R[w[11:8]] != 64'd0) begin
+                    // the guarded counter update (lock nz): no fetch, nothing through 0
+                    old = ie_ld[l*64 +: 64];
+                    s = R[w[15:12]];
+                    if (p[16:13] == 4'd4) s = {32'd0, s[31:0]};
+                    case (p[25:18])
+                    8'h40: nv = old | s;
+                    8'h50: nv = old & s;
+                    8'ha0: nv = old ^ s;
+                    default: nv = old + s;
+                    endcase
+                    st_en[l] = 1'b1; st_addr[l*64 +: 64] = a; st_size[l*4 +: 4] = p[16:13];
+                    st_data[l*64 +: 64] = nv;
+                end
                 default: ;
                 endcase
             end
@@ -359,6 +373,18 @@ module sephirot #(
             if (id_v && !is_empty(w)) begin
                 id_need = id_need | id_uses(w, d);
                 if (is_cond(w, d)) id_cond = 1'b1;
+                // lock nz: not an ID consumer in the model (its registers are read in
+                // IE), so its base comes bypassed and a 0 base reads nothing
+                if (f == F_ATOMIC_NZ && fwd(w[11:8]) != 64'd0) begin
+                    ad = fwd(w[11:8]) + {{48{w[31]}}, w[31:16]};
+                    ld_en[l] = 1'b1;
+                    ld_addr[l*64 +: 64] = ad;
+                    ld_size[l*4 +: 4] = p[16:13];
+                    fr_l = frames_upto(ad, {28'd0, p[16:13]});
+                    if (fr_l > id_frames) id_frames = fr_l;
+                    // a helper ahead in IE: r0 is final only when it commits
+                    if (!ld_ok[l] && ie_ok) id_fault = 1'b1;
+                end
                 if (f == F_LDX || f == F_LDX6 || f == F_LDXSPEC || f == F_ATOMIC) begin
                     ad = (f == F_ATOMIC ? R[w[11:8]] : R[w[15:12]]) + {{48{w[31]}}, w[31:16]};
                     ld_en[l] = 1'b1;
