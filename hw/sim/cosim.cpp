@@ -50,7 +50,7 @@ struct rtl {
 	}
 };
 
-struct layout { uint32_t vbase, vsize, kbase, slog, sbase, nslots; };
+struct layout { uint32_t vbase, vsize, kbase, slog, sbase, nslots, esz; };
 
 static uint32_t log2ceil(uint32_t v)
 {
@@ -87,7 +87,9 @@ static int load(rtl &r, cosim_model *m, std::vector<layout> &lay, char *why, siz
 		L.nslots = hash ? 1u << log2ceil(mp->max_entries * 2 < 4 ? 4 : mp->max_entries * 2)
 				: mp->type == 14 ? mp->max_entries : 0;
 		L.slog = hash ? log2ceil(L.nslots) : 0;
-		L.vsize = hash ? L.nslots * mp->elem_size : mp->values_size;
+		/* per-CPU maps: an element holds ncpus values; the core is CPU 0 */
+		L.esz = mp->elem_size * mp->ncpus;
+		L.vsize = hash ? L.nslots * L.esz : mp->values_size;
 		L.vbase = vb; L.kbase = kb; L.sbase = sb;
 		vb += (L.vsize + 7) & ~7u;
 		kb += hash ? L.nslots * mp->key_size : 0;
@@ -98,7 +100,7 @@ static int load(rtl &r, cosim_model *m, std::vector<layout> &lay, char *why, siz
 					NSLOTS), -1;
 		uint32_t c = 0x20000000u | i << 4;
 		uint64_t f[] = { mp->type, mp->key_size, mp->value_size, mp->max_entries,
-				 mp->elem_size, L.vbase, L.vsize, L.kbase, L.slog, L.sbase,
+				 L.esz, L.vbase, L.vsize, L.kbase, L.slog, L.sbase,
 				 (uint64_t)mp->rdonly_prog, 0 };
 		for (uint32_t k = 0; k < 12; k++)
 			r.wr(c | k, f[k]);
@@ -157,7 +159,7 @@ static int check_maps(rtl &r, cosim_model *m, const std::vector<layout> &lay, ch
 				for (uint32_t b = 0; b < mp->key_size; b++)
 					kv.push_back(nic->mk[L.kbase + s * mp->key_size + b]);
 				for (uint32_t b = 0; b < mp->value_size; b++)
-					kv.push_back(vals[s * mp->elem_size + b]);
+					kv.push_back(vals[s * L.esz + b]);
 				nkv++;
 			}
 		if (model__map_check(m, i, vals.data(), L.vsize, kv.data(), nkv, why, n))

@@ -196,6 +196,11 @@ int model__map_check(struct cosim_model *m, uint32_t i, const uint8_t *vals, uin
 	if (!model__is_hash(mp->type)) {
 		uint32_t sz = mp->values_size < vsize ? mp->values_size : vsize;
 
+		if (getenv("COSIM_DEBUG"))
+			for (uint32_t b = 0; b < sz; b++)
+				if (vals[b] != mp->values[b])
+					fprintf(stderr, "map %s byte %u: model %02x rtl %02x\n",
+						mp->name, b, mp->values[b], vals[b]);
 		for (uint32_t b = 0; b < sz; b++)
 			if (vals[b] != mp->values[b])
 				return snprintf(why, n, "map %s: value byte %u: model %02x, rtl %02x",
