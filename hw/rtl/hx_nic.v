@@ -134,6 +134,19 @@ module hx_nic #(
                       mv[c_vbase[i[5:0]] + o];
         end
     endfunction
+    // the bytes of an n-byte store of d at offset o that fall in stack word wi
+    function [63:0] stk_apply(input [63:0] cur, input [8:0] wi, input [31:0] o, input [31:0] n,
+                              input [63:0] d);
+        reg [31:0] ba;
+        integer bb;
+        begin
+            stk_apply = cur;
+            for (bb = 0; bb < 8; bb = bb + 1) begin
+                ba = {20'd0, wi, 3'd0} + bb;
+                if (ba >= o && ba < o + n) stk_apply[bb*8 +: 8] = d[(ba - o)*8 +: 8];
+            end
+        end
+    endfunction
     function [63:0] ctx_word(input [31:0] o);
         case (o)
         32'd0:  ctx_word = {R_PKT, data};
@@ -461,6 +474,9 @@ module hx_nic #(
             stv <= 512'd0;
             tgt_kind <= 2'd0; tgt_a <= 32'd0; tgt_b <= 32'd0;
         end
+`ifdef HX_TRACE
+        $display("   nic: sel=%0d fwe=%0d fidx=%0d fd0=%h base=%0d olim=%0d dend=%0d dv265=%0d ob265=%h", sel, frame_we, frame_idx, frame_data[7:0], base, olim, dend, dv[265], ob[265]);
+`endif
         if (frame_we)
             for (q = 0; q < 32; q = q + 1)
                 ob[{frame_idx, 5'd0} + 12'd256 + q] <= frame_data[q*8 +: 8];
@@ -477,14 +493,17 @@ module hx_nic #(
                     end
                 end else if (a[63:32] == R_STACK) begin
                     // word-valid: the first write of a word since the reset zeroes it
+                    // the word as lanes 0..ln leave it: lanes of one row that write
+                    // the same word must not undo each other (the last write wins)
                     for (q = 0; q < 2; q = q + 1) begin : stw
-                        reg [8:0] wi; reg [63:0] cur; integer bb;
+                        reg [8:0] wi; reg [63:0] cur; integer j;
                         wi = o[11:3] + q;
                         cur = stv[wi] ? stk[wi] : 64'd0;
-                        for (bb = 0; bb < 8; bb = bb + 1)
-                            if ({q[28:0], 3'd0} + bb >= {29'd0, o[2:0]} &&
-                                {q[28:0], 3'd0} + bb < {29'd0, o[2:0]} + n)
-                                cur[bb*8 +: 8] = d[({q[28:0], 3'd0} + bb - {29'd0, o[2:0]})*8 +: 8];
+                        for (j = 0; j <= ln; j = j + 1)
+                            if (st_en[j] && st_addr[j*64 + 32 +: 32] == R_STACK &&
+                                acc_ok(st_addr[j*64 +: 64], {28'd0, st_size[j*4 +: 4]}, 1'b1))
+                                cur = stk_apply(cur, wi, st_addr[j*64 +: 32],
+                                                {28'd0, st_size[j*4 +: 4]}, st_data[j*64 +: 64]);
                         if (o[2:0] + n > 8 || q == 0) begin
                             stk[wi] <= cur; stv[wi] <= 1'b1;
                         end
