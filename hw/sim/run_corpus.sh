@@ -1,8 +1,8 @@
 #!/bin/sh
 # run_corpus.sh: co-simulate every corpus program (build/progs/*.o, compiled to images)
-# on all of build/pcaps against the sim engine. Prints one line per image and ends with
-# "N passed, N failed, N skipped" (skipped: the hardware check names what is left to
-# software). Needs build/hxdp, build/pktgen and build/hw/cosim.
+# on all of build/pcaps against the sim engine. Prints one line per image: "ok", "skip"
+# (the hardware check names what is left to software) or "FAIL" with the first differing
+# packet and the difference counts; ends with "N passed, N failed, N skipped". Needs build/hxdp, build/pktgen and build/hw/cosim.
 set -u
 cd "$(dirname "$0")/../.."
 img=build/hw/img
@@ -16,11 +16,14 @@ for o in build/progs/*.o; do
 	fi
 	maps=tests/progs/$p.maps.json; [ -f "$maps" ] || maps=-
 	out=$(timeout 600 build/hw/cosim "$img/$b.img" "$maps" build/pcaps/*.pcap 2>&1); rc=$?
-	echo "$out" | tail -4
+	sum=$(echo "$out" | tail -1)
 	case $rc in
-	0) pass=$((pass + 1));;
-	77) skip=$((skip + 1));;
-	*) fail=$((fail + 1));;
+	0) pass=$((pass + 1)); echo "ok $b: ${sum#*: }";;
+	77) skip=$((skip + 1)); echo "skip $b: ${sum#skip *: }";;
+	*) fail=$((fail + 1))
+	   first=$(echo "$out" | grep -m1 '^  ' | sed 's/^ *//')
+	   [ "$rc" -eq 124 ] && sum="timeout after 600 s"
+	   echo "FAIL $b: ${first:-no packet difference line} | ${sum#*: }";;
 	esac
 done
 echo "$pass passed, $fail failed, $skip skipped"
