@@ -73,20 +73,6 @@ int cc__is_store(const struct cc_insn *in)
 
 int cc__access_size(const struct cc_insn *in)
 {
-	switch (cc__form(in)) {
-	case F_LDX6: case F_ST6: case F_STX6:
-		return 6;
-	case F_ATOMIC_NZ:
-		return isa_info[in->op].opc == 0xd3 ? 8 : 4;
-	case F_LDXSPEC:
-		switch (in->op) {
-		case I_LDXSPEC_b: return 1;
-		case I_LDXSPEC_h: return 2;
-		case I_LDXSPEC_w: return 4;
-		case I_LDXSPEC_dw: return 8;
-		}
-		return 6;
-	}
 	return isa_access_size(in->op);
 }
 

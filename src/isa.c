@@ -82,6 +82,12 @@ int isa_access_size(int id)
 	switch (isa_info[id].form) {
 	case F_LDX: case F_ST: case F_STX: case F_ATOMIC: case F_LDABS: case F_LDIND:
 		return bytes[INSN_SIZE(isa_info[id].opc) >> 3];
+	case F_LDX6: case F_ST6: case F_STX6:
+		return 6;
+	case F_LDXSPEC:	/* the size field, but 0xd9 (DW slot) is the 6-byte one */
+		return id == I_LDXSPEC_6 ? 6 : bytes[INSN_SIZE(isa_info[id].opc) >> 3];
+	case F_ATOMIC_NZ:	/* 0xcb is the 32-bit form, 0xd3 the 64-bit one */
+		return isa_info[id].opc == isa_info[I_ANZadd64].opc ? 8 : 4;
 	}
 	return 0;
 }

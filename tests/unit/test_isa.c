@@ -30,3 +30,16 @@ TEST(isa_undefined_opcodes)
 	in.code = 0x07; in.off = 1;	/* add64 with a nonzero offset is not defined */
 	CHECK(isa_decode(&in) < 0);
 }
+
+TEST(isa_access_sizes)
+{
+	CHECK_EQ(isa_access_size(I_LDX_b), 1);
+	CHECK_EQ(isa_access_size(I_STX_dw), 8);
+	CHECK_EQ(isa_access_size(I_Acmpxchg32), 4);
+	CHECK_EQ(isa_access_size(I_LDX6), 6);
+	CHECK_EQ(isa_access_size(I_LDXSPEC_6), 6);
+	CHECK_EQ(isa_access_size(I_LDXSPEC_h), 2);
+	CHECK_EQ(isa_access_size(I_ANZadd32), 4);
+	CHECK_EQ(isa_access_size(I_ANZxor64), 8);
+	CHECK_EQ(isa_access_size(I_ADD64_K), 0);
+}
