@@ -76,6 +76,7 @@ module sephirot #(
     reg [N*64-1:0] imem [0:IMEM_ROWS-1];
     reg [N*8-1:0]  imem_id [0:IMEM_ROWS-1];   // predecoded at load: I_* per lane
     reg [63:0]     kpool [0:NCONST-1];
+    reg [N*64-1:0] ie_k;                       // kpool[const index] per lane, for IE
     reg [63:0]     R [0:15];
 
     reg            fetch_on, rst_phase, ended;
@@ -246,7 +247,7 @@ module sephirot #(
         wire [63:0] w = ie_row[g*64 +: 64];
         hx_alu #(.HAS_DIV(HAS_DIV)) alu (
             .w(w), .id(ie_id[g*8 +: 8]), .rd_dst(R[w[11:8]]), .rd_src(R[w[15:12]]),
-            .rd_src2(R[w[35:32]]), .kval(kpool[w[41:32]]), .ld(ie_ld[g*64 +: 64]),
+            .rd_src2(R[w[35:32]]), .kval(ie_k[g*64 +: 64]), .ld(ie_ld[g*64 +: 64]),
             .res(alu_res[g*64 +: 64]), .wr(alu_wr[g]));
     end endgenerate
 
@@ -476,6 +477,20 @@ module sephirot #(
     wire [10:0] fetch_pc = id_redirect ? id_tgt : if_v ? (if_ja ? if_tgt : if_pc + 11'd1) : npc;
 
     // ---------------- sequential ----------------
+    // One instruction-memory read port and a registered constant-pool read (loaded with
+    // ie_row), so both map to block RAM; same cycle as the reads they replace.
+    wire run_step = !rst && !start && busy;
+    wire imem_re = run_step && (rst_phase || (if_empty_next && fetch_next));
+    wire [10:0] imem_ra = rst_phase ? start_row : fetch_pc;
+    wire ie_load = run_step && !rst_phase && ie_free && id_adv;
+    integer kl;
+    always @(posedge clk) begin
+        if (imem_re) begin if_row <= imem[imem_ra]; if_id <= imem_id[imem_ra]; end
+        if (ie_load)
+            for (kl = 0; kl < N; kl = kl + 1)
+                ie_k[kl*64 +: 64] <= kpool[id_row[kl*64 + 32 +: 10]];
+    end
+
     integer r;
     always @(posedge clk) begin
         done <= 1'b0;
@@ -499,7 +514,7 @@ module sephirot #(
                 R[10] <= {32'd3, 32'd4096};
                 rst_phase <= 1'b0;
                 fetch_on <= 1'b1;
-                if_v <= 1'b1; if_pc <= start_row; if_row <= imem[start_row]; if_id <= imem_id[start_row];
+                if_v <= 1'b1; if_pc <= start_row;
                 npc <= start_row + 11'd1;
             end else begin
 `ifdef HX_TRACE
@@ -549,7 +564,7 @@ module sephirot #(
                 if (if_empty_next) begin
                     if_v <= fetch_next;
                     if (fetch_next) begin
-                        if_pc <= fetch_pc; if_row <= imem[fetch_pc]; if_id <= imem_id[fetch_pc];
+                        if_pc <= fetch_pc;
                     end else npc <= fetch_pc;
                 end
                 if (!fetch_next) fetch_on <= 1'b0;
