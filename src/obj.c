@@ -22,6 +22,7 @@
 #include "maps.h"
 #include "helpers.h"
 #include "fib.h"
+#include "verify.h"
 
 #define INSN_SZ sizeof(struct bpf_insn)
 #define R_BPF_64_64 1
@@ -1091,6 +1092,9 @@ int obj__open(const char *path, struct hxdp_obj **out, char *err, size_t errlen)
 		e = progs_create(obj, &ef, err, errlen);
 	if (!e)
 		e = slots_init(obj, &ef, err, errlen);
+	/* refuse what the kernel's verifier refuses, with its reason (docs/safety.md) */
+	for (uint32_t i = 0; !e && i < obj->nprogs; i++)
+		e = verify__prog(obj, &obj->progs[i], err, errlen);
 	elf_file__close(&ef);
 	if (e) {
 		obj__close(obj);

@@ -83,7 +83,7 @@ else
 fi
 
 # malformed objects: NAME and the words the one error line must contain
-for n in b_helper b_maptype b_tc b_core; do compile bad $n v3 || fail "$n" "clang failed"; done
+for n in b_helper b_maptype b_tc b_core b_nocheck; do compile bad $n v3 || fail "$n" "clang failed"; done
 compile unit/data t_legacy v3
 cc -O2 -Wall -Wextra -Werror -o $D/mkbad tests/bad/mkbad.c && $D/mkbad $D/t_btfmaps.v3.o $D ||
 	fail mkbad "cannot generate malformed objects"
@@ -109,6 +109,7 @@ b_helper.v3 helper 9999 is not supported
 b_maptype.v3 type stack_trace (7) is not supported
 b_tc.v3 in section 'tc' is not XDP
 b_core.v3 CO-RE relocation is not supported
+b_nocheck.v3 insn 1: invalid access to packet
 t_legacy.v3 legacy map definitions
 LIST
 # objects with random bytes replaced: loaded, or refused with one line; never a crash
