@@ -313,16 +313,17 @@ int kern__run(struct hxdp_kern *k, uint32_t prog, const uint8_t *pkt, uint32_t l
 
 /* ---- dump --------------------------------------------------------------------------- */
 
+/* zeroed: the kernel fills them through bpf(), which memory checkers cannot see */
 static int scratch(struct hxdp_kern *k, size_t ks, size_t vs)
 {
 	if (ks > k->kcap) {
 		free(k->kbuf);
-		k->kbuf = malloc(ks);
+		k->kbuf = calloc(1, ks);
 		k->kcap = k->kbuf ? ks : 0;
 	}
 	if (vs > k->vcap) {
 		free(k->vbuf);
-		k->vbuf = malloc(vs);
+		k->vbuf = calloc(1, vs);
 		k->vcap = k->vbuf ? vs : 0;
 	}
 	return k->kbuf && k->vbuf ? 0 : -ENOMEM;
