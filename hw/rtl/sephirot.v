@@ -73,8 +73,7 @@ module sephirot #(
     localparam [31:0] R_PKT = 32'd2;
 
     // ---------------- state ----------------
-    reg [N*64-1:0] imem [0:IMEM_ROWS-1];
-    reg [N*8-1:0]  imem_id [0:IMEM_ROWS-1];   // predecoded at load: I_* per lane
+    // instruction memory: one 64-bit word and its predecoded I_* per lane (block im below)
     reg [63:0]     kpool [0:NCONST-1];
     reg [N*64-1:0] ie_k;                       // kpool[const index] per lane, for IE
     reg [63:0]     R [0:15];
@@ -92,10 +91,6 @@ module sephirot #(
     reg [31:0]     base_r, len_r;
 
     always @(posedge clk) begin
-        if (imem_we) begin
-            imem[imem_row][imem_lane*64 +: 64] <= imem_wdata;
-            imem_id[imem_row][imem_lane*8 +: 8] <= imem_wdata == 64'd0 ? I_NONE : isa_decode(imem_wdata);
-        end
         if (const_we) kpool[const_idx] <= const_wdata;
     end
 
@@ -484,8 +479,19 @@ module sephirot #(
     wire [10:0] imem_ra = rst_phase ? start_row : fetch_pc;
     wire ie_load = run_step && !rst_phase && ie_free && id_adv;
     integer kl;
+    genvar gi;
+    generate for (gi = 0; gi < N; gi = gi + 1) begin : im
+        reg [63:0] w [0:IMEM_ROWS-1];
+        reg [7:0]  id [0:IMEM_ROWS-1];
+        always @(posedge clk) begin
+            if (imem_we && imem_lane == gi) begin
+                w[imem_row] <= imem_wdata;
+                id[imem_row] <= imem_wdata == 64'd0 ? I_NONE : isa_decode(imem_wdata);
+            end
+            if (imem_re) begin if_row[gi*64 +: 64] <= w[imem_ra]; if_id[gi*8 +: 8] <= id[imem_ra]; end
+        end
+    end endgenerate
     always @(posedge clk) begin
-        if (imem_re) begin if_row <= imem[imem_ra]; if_id <= imem_id[imem_ra]; end
         if (ie_load)
             for (kl = 0; kl < N; kl = kl + 1)
                 ie_k[kl*64 +: 64] <= kpool[id_row[kl*64 + 32 +: 10]];
