@@ -32,6 +32,10 @@ RAM64X1D, ..., each one or more LUTs); FF = FD* cells; BRAM = RAMB36E1/RAMB18E1 
 DSP = DSP48E1. Counts are Yosys cells before placement (no Vivado optimisation), with
 the component as top level (IBUF/OBUF not counted).
 n/a: the run did not finish within its timeout.
+Sephirot rows: IMEM_ROWS 2048, NCONST 1024, HAS_DIV 0 (the defaults) unless the
+parameters column says otherwise. Rows marked RTL 9671d70: the instruction memory was
+one N*64-bit memory written a lane at a time through a variable-offset slice, which
+Yosys maps to 8x the block RAMs needed; fixed in 2841a28 (one memory per lane).
 
 | component | LUT | LUTRAM | FF | BRAM 36/18 | DSP | paper (LUT) | parameters; run |
 |---|---|---|---|---|---|---|---|
@@ -41,6 +45,8 @@ row "ALU, one lane (hx_alu)" alu "-"
 row "ALU, one lane with divide (hx_alu)" alu_div "-"
 row "Sephirot, 2 lanes (incl. ALUs)" sephirot_2 "-"
 row "Sephirot, 4 lanes (incl. ALUs)" sephirot_4 "27K"
+[ -e $o/sephirot_2_v1.ys ] && row "Sephirot, 2 lanes, RTL 9671d70 (imem one 128-bit memory)" sephirot_2_v1 "-"
+[ -e $o/sephirot_4_v1.ys ] && row "Sephirot, 4 lanes, RTL 9671d70 (imem one 256-bit memory)" sephirot_4_v1 "27K"
 row "APS + stack + maps + helpers (hx_nic)" nic_4 "9K + 1K + 5.8K (+16 BRAM) + 339"
 echo
 echo "Paper total: 42K LUT, 18K FF, 50 BRAM."
