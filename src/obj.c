@@ -200,7 +200,12 @@ static int elf_file__open(struct elf_file *ef, const char *path, char *err, size
 	ef->elf = elf_begin(ef->fd, ELF_C_READ_MMAP, NULL);
 	if (!ef->elf || elf_kind(ef->elf) != ELF_K_ELF ||
 	    elf_getshdrstrndx(ef->elf, &ef->shstrndx) || elf_getshdrnum(ef->elf, &ef->nsec)) {
-		snprintf(err, errlen, "%s: not a valid ELF file (%s)", path, elf_errmsg(-1));
+		int le = elf_errno();
+
+		if (le)
+			snprintf(err, errlen, "%s: not a valid ELF file (%s)", path, elf_errmsg(le));
+		else
+			snprintf(err, errlen, "%s: not a valid ELF file (no ELF header)", path);
 		return -EINVAL;
 	}
 	if (elf_file__bounds(ef, path, err, errlen))
