@@ -14,8 +14,10 @@ row() {	# label run paper
 	f=$o/$2.stat
 	if [ -s "$f" ]; then
 		echo "| $1 | $(cell $f '^LUT[1-6]$') | $(cell $f '^RAM(32|64|128|256)') | $(cell $f '^FD') | $(cell $f '^RAMB36')/$(cell $f '^RAMB18') | $(cell $f '^DSP48') | $3 | $(how $2) |"
+	elif [ -e $o/$2.time ]; then
+		echo "| $1 | n/a | n/a | n/a | n/a | n/a | $3 | not finished (killed by the timeout): $(how $2) |"
 	else
-		echo "| $1 | n/a | n/a | n/a | n/a | n/a | $3 | not finished: $(how $2) |"
+		echo "| $1 | n/a | n/a | n/a | n/a | n/a | $3 | not run at this RTL yet (no time left in the session; see the 9671d70 row) |"
 	fi
 }
 cat <<'H'
@@ -26,6 +28,8 @@ hw/synth/out/NAME.ys with the exact Yosys script, .stat, .log and .time); paper:
 OSDI 2020 Table 1. Each run: `read_verilog -Ihw/rtl FILES; chparam ...;
 synth_xilinx -family xc7 -top TOP -flatten; stat`, run as `timeout T yosys -q -s NAME.ys`
 on a 2-core machine shared with other jobs (wall_s: seconds, rc 124: killed by the timeout).
+The runs went 2-3 at a time (Sephirot 4 lanes, 2 lanes and hx_nic overlapped, plus one
+co-simulation), so the wall times are upper bounds.
 
 Columns: LUT = LUT1..LUT6 cells (logic); LUTRAM = distributed-RAM cells (RAM32M, RAM64M,
 RAM64X1D, ..., each one or more LUTs); FF = FD* cells; BRAM = RAMB36E1/RAMB18E1 cells;
