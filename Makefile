@@ -49,7 +49,11 @@ build/.deps: scripts/deps.sh
 	scripts/deps.sh
 	@touch $@
 
-test: all build/asan/hxdp build/asan/unit
+# the generated traffic every suite reads (unit tests too)
+build/pcaps/mix.pcap: build/pktgen
+	build/pktgen all build/pcaps >/dev/null
+
+test: all build/asan/hxdp build/asan/unit build/pcaps/mix.pcap
 	tests/run.sh
 
 demo: all
