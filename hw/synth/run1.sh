@@ -1,9 +1,9 @@
 #!/bin/sh
 # run1.sh NAME TOP TIMEOUT "chparam args or -" FILES...: one Yosys synth_xilinx -family xc7 run;
-# writes hw/synth/out/NAME.{ys,log,stat,time} (time: wall seconds and exit status).
+# writes hw/synth/runs/NAME.{ys,log,stat,time} (time: wall seconds and exit status).
 set -u
 cd "$(dirname "$0")/../.."
-out=hw/synth/out; mkdir -p $out
+out=hw/synth/runs; mkdir -p $out
 n=$1 top=$2 to=$3 par=$4; shift 4
 {
 	echo "read_verilog -Ihw/rtl $*"

@@ -3,7 +3,7 @@
 # go to hw/synth/resources.md (hw/synth/table.sh). A run with a .stat is not repeated.
 set -u
 cd "$(dirname "$0")/../.."
-o=hw/synth/out
+o=hw/synth/runs
 r() { [ -s $o/$1.stat ] || hw/synth/run1.sh "$@"; }
 r piq piq 900 - hw/rtl/piq.v
 r alu hx_alu 900 - hw/rtl/hx_alu.v
