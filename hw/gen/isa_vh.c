@@ -34,9 +34,9 @@ static void print_match(const struct isa_info *f)
 
 /* props: [5:0] form, [9:6] ALU/JCC op (BPF_OP >> 4), [10] signed, [11] 64-bit,
  * [12] K operand, [16:13] access bytes, [17] sign-extending load, [25:18] selector value
- * (END/movsx width, atomic op), [26] END swaps. Access bytes come from cc__access_size,
- * not isa_access_size: the latter knows only the base forms and gives 0 for the u48
- * and speculative loads/stores, which made the APS read and write no bytes for them. */
+ * (END/movsx width, atomic op), [26] END swaps. Access bytes come from the table's
+ * isa_access_size (through cc__access_size), which covers the extended forms too: u48,
+ * speculative loads and guarded atomics (a 0 there once made the APS move no bytes). */
 static unsigned long long props(int id)
 {
 	const struct isa_info *f = &isa_info[id];
