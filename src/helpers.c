@@ -21,6 +21,10 @@
 
 typedef uint64_t (*helper_fn)(struct hxdp_run *run, const uint64_t a[5]);
 
+#define likely(x) __builtin_expect(!!(x), 1)
+#define unlikely(x) __builtin_expect(!!(x), 0)
+#define COLD __attribute__((noinline, cold))
+
 /* ---- arguments ---------------------------------------------------------------------- */
 
 static uint64_t bad(struct hxdp_run *run, const char *what)
@@ -29,25 +33,38 @@ static uint64_t bad(struct hxdp_run *run, const char *what)
 	return 0;
 }
 
-static struct hxdp_map *map_arg(struct hxdp_run *run, uint64_t v, const char *h)
+static COLD void *not_map(struct hxdp_run *run, uint64_t v, int32_t id)
+{
+	run__fault(run, -EINVAL, "%s: 0x%llx is not a map", helper__name(id),
+		   (unsigned long long)v);
+	return NULL;
+}
+
+static inline struct hxdp_map *map_arg(struct hxdp_run *run, uint64_t v, int32_t id)
 {
 	uint32_t r = HXDP_REGION(v), i = r - R_MAPREF;
 
-	if (r < R_MAPREF || HXDP_OFF(v) || i >= run->env->nmaps || !run->env->maps[i]) {
-		run__fault(run, -EINVAL, "%s: 0x%llx is not a map", h, (unsigned long long)v);
-		return NULL;
-	}
+	if (unlikely(r < R_MAPREF || HXDP_OFF(v) || i >= run->env->nmaps ||
+		     !run->env->maps[i]))
+		return not_map(run, v, id);
 	return run->env->maps[i];
 }
 
-static void *mem_arg(struct hxdp_run *run, uint64_t v, uint32_t size, int write,
-		     const char *h)
+static COLD void *not_mem(struct hxdp_run *run, uint64_t v, uint32_t size, int write,
+			  const char *h)
+{
+	run__fault(run, -EFAULT, "%s: %u bytes at 0x%llx are not %s", h, size,
+		   (unsigned long long)v, write ? "writable" : "readable");
+	return NULL;
+}
+
+static inline void *mem_arg(struct hxdp_run *run, uint64_t v, uint32_t size, int write,
+			    const char *h)
 {
 	void *p = mem_xlate(run->reg, v, size, write);
 
-	if (!p)
-		run__fault(run, -EFAULT, "%s: %u bytes at 0x%llx are not %s", h, size,
-			   (unsigned long long)v, write ? "writable" : "readable");
+	if (unlikely(!p))
+		return not_mem(run, v, size, write, h);
 	return p;
 }
 
@@ -82,27 +99,32 @@ static int map_allows(const struct hxdp_map *m, int32_t id)
 	}
 }
 
-static struct hxdp_map *map_for(struct hxdp_run *run, uint64_t v, int32_t id)
+static COLD void *refused(struct hxdp_run *run, const struct hxdp_map *m, int32_t id)
 {
-	struct hxdp_map *m = map_arg(run, v, helper__name(id));
+	run__fault(run, -EINVAL, "%s on %s map '%s' (the verifier refuses it)",
+		   helper__name(id), map__type_name(m->type), m->name);
+	return NULL;
+}
 
-	if (m && !map_allows(m, id)) {
-		run__fault(run, -EINVAL, "%s on %s map '%s' (the verifier refuses it)",
-			   helper__name(id), map__type_name(m->type), m->name);
-		return NULL;
-	}
+static inline struct hxdp_map *map_for(struct hxdp_run *run, uint64_t v, int32_t id)
+{
+	struct hxdp_map *m = map_arg(run, v, id);
+
+	if (likely(m) && unlikely(!map_allows(m, id)))
+		return refused(run, m, id);
 	return m;
 }
 
 /* ---- maps --------------------------------------------------------------------------- */
 
-static uint64_t value_addr(struct hxdp_run *run, struct hxdp_map *m, int64_t off)
+static inline uint64_t value_addr(struct hxdp_run *run, struct hxdp_map *m, int64_t off)
 {
 	uint32_t inner;
 
 	if (off < 0)
 		return 0;
-	if (m->type != BPF_MAP_TYPE_ARRAY_OF_MAPS && m->type != BPF_MAP_TYPE_HASH_OF_MAPS)
+	if (likely(m->type != BPF_MAP_TYPE_ARRAY_OF_MAPS &&
+		   m->type != BPF_MAP_TYPE_HASH_OF_MAPS))
 		return HXDP_ADDR(R_MAP0 + m->idx, off);
 	memcpy(&inner, m->values + off, 4);
 	if (inner >= run->env->nmaps || !run->env->maps[inner])
@@ -114,12 +136,18 @@ static uint64_t h_map_lookup_elem(struct hxdp_run *run, const uint64_t a[5])
 {
 	struct hxdp_map *m = map_for(run, a[0], BPF_FUNC_map_lookup_elem);
 	const void *key = m ? mem_arg(run, a[1], m->key_size, 0, "bpf_map_lookup_elem key") : NULL;
+	uint32_t cpu = run->env->cpu, i;
 
 	if (!key)
 		return 0;
-	if (run->env->cpu >= m->ncpus && m->ncpus > 1)
-		return bad(run, "env cpu is beyond the per-CPU map's CPUs");
-	return value_addr(run, m, map__lookup(m, key, run->env->cpu));
+	if (cpu >= m->ncpus) {
+		if (m->ncpus > 1)
+			return bad(run, "env cpu is beyond the per-CPU map's CPUs");
+	} else if (m->array_inline) {
+		memcpy(&i, key, 4);
+		return value_addr(run, m, map__array_off(m, i, cpu));
+	}
+	return value_addr(run, m, map__lookup(m, key, cpu));
 }
 
 static uint64_t h_map_lookup_percpu_elem(struct hxdp_run *run, const uint64_t a[5])

@@ -464,23 +464,56 @@ static int arr_next_key(struct hxdp_map *m, const void *key, void *next)
 struct htab {
 	uint32_t nbuckets, nslots, count;
 	uint32_t *bucket, *hnext;
+	uint32_t *hash;		/* hash_key of each slot's key, set while it is linked */
 	struct dlist order;	/* insertion order: get_next_key */
 	struct dlist lru;	/* LRU maps: head is the most recently used */
 	struct fifo free;
 	uint8_t *keys;
 };
 
+/* 8 bytes a step (a multiply-xorshift chain), then a final avalanche: buckets take the
+ * low bits */
 static uint32_t hash_key(const void *key, uint32_t n)
 {
 	const uint8_t *p = key;
-	uint32_t h = 2166136261u;	/* FNV-1a, then a final avalanche */
+	uint64_t h = 0x9e3779b97f4a7c15ull ^ n, w = 0;
 
-	for (uint32_t i = 0; i < n; i++)
-		h = (h ^ p[i]) * 16777619u;
-	h ^= h >> 16;
-	h *= 0x85ebca6bu;
-	h ^= h >> 13;
-	return h;
+	for (; n >= 8; p += 8, n -= 8) {
+		memcpy(&w, p, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdull;
+		h ^= h >> 32;
+	}
+	w = 0;
+	if (n & 4) {
+		uint32_t v;
+
+		memcpy(&v, p, 4);
+		w = v;
+		p += 4;
+	}
+	for (uint32_t i = 0; i < (n & 3); i++)
+		w = w << 8 | p[i];
+	h = (h ^ w) * 0xc4ceb9fe1a85ec53ull;
+	h ^= h >> 29;
+	h *= 0xff51afd7ed558ccdull;
+	h ^= h >> 32;
+	return (uint32_t)h;
+}
+
+static int key_eq(const uint8_t *a, const uint8_t *b, uint32_t n)
+{
+	uint64_t x, y;
+
+	for (; n >= 8; a += 8, b += 8, n -= 8) {
+		memcpy(&x, a, 8);
+		memcpy(&y, b, 8);
+		if (x != y)
+			return 0;
+	}
+	for (; n; n--)
+		if (*a++ != *b++)
+			return 0;
+	return 1;
 }
 
 static int htab_init(struct hxdp_map *m)
@@ -497,6 +530,7 @@ static int htab_init(struct hxdp_map *m)
 		h->nbuckets <<= 1;
 	h->bucket = malloc(sizeof(uint32_t) * h->nbuckets);
 	h->hnext = malloc(sizeof(uint32_t) * n);
+	h->hash = malloc(sizeof(uint32_t) * n);
 	h->order.prev = malloc(sizeof(uint32_t) * n);
 	h->order.next = malloc(sizeof(uint32_t) * n);
 	h->free.q = malloc(sizeof(uint32_t) * n);
@@ -508,7 +542,7 @@ static int htab_init(struct hxdp_map *m)
 			return -ENOMEM;
 	}
 	h->free.cap = n;
-	if (!h->bucket || !h->hnext || !h->order.prev || !h->order.next || !h->free.q ||
+	if (!h->bucket || !h->hnext || !h->hash || !h->order.prev || !h->order.next || !h->free.q ||
 	    !h->keys)
 		return -ENOMEM;
 	return 0;
@@ -522,6 +556,7 @@ static void htab_free(struct hxdp_map *m)
 		return;
 	free(h->bucket);
 	free(h->hnext);
+	free(h->hash);
 	free(h->order.prev);
 	free(h->order.next);
 	free(h->lru.prev);
@@ -551,27 +586,26 @@ static uint8_t *htab_key(const struct hxdp_map *m, uint32_t s)
 	return h->keys + (size_t)s * m->key_size;
 }
 
-static uint32_t htab_bucket(const struct hxdp_map *m, const void *key)
+static uint32_t htab_find_hashed(const struct hxdp_map *m, const void *key, uint32_t hv)
 {
 	const struct htab *h = m->priv;
 
-	return hash_key(key, m->key_size) & (h->nbuckets - 1);
-}
-
-static uint32_t htab_find(const struct hxdp_map *m, const void *key)
-{
-	const struct htab *h = m->priv;
-
-	for (uint32_t s = h->bucket[htab_bucket(m, key)]; s != NIL; s = h->hnext[s])
-		if (!memcmp(htab_key(m, s), key, m->key_size))
+	for (uint32_t s = h->bucket[hv & (h->nbuckets - 1)]; s != NIL; s = h->hnext[s])
+		if (h->hash[s] == hv && key_eq(htab_key(m, s), key, m->key_size))
 			return s;
 	return NIL;
 }
 
+static uint32_t htab_find(const struct hxdp_map *m, const void *key)
+{
+	return htab_find_hashed(m, key, hash_key(key, m->key_size));
+}
+
+/* s's key and h->hash[s] are set */
 static void htab_link(struct hxdp_map *m, uint32_t s)
 {
 	struct htab *h = m->priv;
-	uint32_t b = htab_bucket(m, htab_key(m, s));
+	uint32_t b = h->hash[s] & (h->nbuckets - 1);
 
 	h->hnext[s] = h->bucket[b];
 	__atomic_store_n(&h->bucket[b], s, __ATOMIC_RELEASE);	/* publish */
@@ -580,7 +614,7 @@ static void htab_link(struct hxdp_map *m, uint32_t s)
 static void htab_unlink(struct hxdp_map *m, uint32_t s)
 {
 	struct htab *h = m->priv;
-	uint32_t *p = &h->bucket[htab_bucket(m, htab_key(m, s))];
+	uint32_t *p = &h->bucket[h->hash[s] & (h->nbuckets - 1)];
 
 	while (*p != s)
 		p = &h->hnext[*p];
@@ -654,7 +688,7 @@ static int htab_update(struct hxdp_map *m, const void *key, const void *val,
 		       uint64_t flags, int user, uint32_t cpu)
 {
 	struct htab *h = m->priv;
-	uint32_t old = htab_find(m, key), s;
+	uint32_t hv = hash_key(key, m->key_size), old = htab_find_hashed(m, key, hv), s;
 	int err;
 
 	if (user && (flags & BPF_F_LOCK))
@@ -670,6 +704,7 @@ static int htab_update(struct hxdp_map *m, const void *key, const void *val,
 	if (s == NIL)
 		return -E2BIG;
 	memcpy(htab_key(m, s), key, m->key_size);
+	h->hash[s] = hv;
 	if (m->type == BPF_MAP_TYPE_DEVMAP_HASH)
 		memset(m->values + slot_off(m, s, 0), 0, m->elem_size);	/* prog id 0 */
 	put_value(m, s, val, user, cpu, 1);
@@ -1143,6 +1178,7 @@ int map__init(struct hxdp_map *m, uint32_t ncpus, char *err, size_t errlen)
 	m->possible_cpus = ncpus ? ncpus : 1;
 	m->elem_size = ROUND8(m->value_size);
 	m->lock = 0;
+	m->array_inline = m->type == BPF_MAP_TYPE_ARRAY || m->type == BPF_MAP_TYPE_PERCPU_ARRAY;
 	if (m->type == BPF_MAP_TYPE_DEVMAP || m->type == BPF_MAP_TYPE_DEVMAP_HASH ||
 	    m->type == BPF_MAP_TYPE_CPUMAP)
 		m->rdonly_prog = 1;	/* the kernel sets BPF_F_RDONLY_PROG on these */
@@ -1224,6 +1260,14 @@ int64_t map__lookup(struct hxdp_map *m, const void *key, uint32_t cpu)
 {
 	int64_t s;
 
+	if (m->array_inline) {	/* nothing to lock: the index is all there is */
+		if (cpu >= m->ncpus) {
+			if (is_percpu(m->type))
+				return -EINVAL;
+			cpu = 0;
+		}
+		return map__array_off(m, get32(key), cpu);
+	}
 	if (cpu >= m->ncpus && is_percpu(m->type))
 		return -EINVAL;
 	if (!is_percpu(m->type))

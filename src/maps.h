@@ -2,6 +2,7 @@
  * Semantics, deviations and the concurrency scheme: docs/helpers.md. */
 #ifndef HXDP_MAPS_H
 #define HXDP_MAPS_H
+#include <errno.h>
 #include <stdint.h>
 #include <stddef.h>
 
@@ -22,6 +23,7 @@ struct hxdp_map {
 	uint32_t elem_size;	/* value stride of one CPU's slot: value_size rounded to 8 */
 	uint32_t possible_cpus;	/* the ncpus map__init was given (cpumap keys) */
 	int lock;		/* spin lock held by every map__* call (docs/helpers.md) */
+	int array_inline;	/* ARRAY or PERCPU_ARRAY: map__array_off applies (map__init) */
 };
 
 /* allocate storage for m's type and sizes. -EINVAL/-ENOTSUP with a reason in err */
@@ -38,6 +40,17 @@ int64_t map__lookup(struct hxdp_map *m, const void *key, uint32_t cpu);
 int map__update(struct hxdp_map *m, const void *key, const void *val, uint64_t flags,
 		uint32_t cpu);
 int map__delete(struct hxdp_map *m, const void *key);	/* also the user side */
+
+/* map__lookup of index i in an ARRAY or PERCPU_ARRAY (m->array_inline) for a cpu below
+ * m->ncpus (0 for ARRAY), without the call or the lock: what the kernel's
+ * array_map_gen_lookup inlines into JITed code. Engines and translators may inline it;
+ * nothing it reads changes after map__init. */
+static inline int64_t map__array_off(const struct hxdp_map *m, uint32_t i, uint32_t cpu)
+{
+	if (i >= m->max_entries)
+		return -ENOENT;
+	return (int64_t)((i * m->ncpus + cpu) * m->elem_size);
+}
 
 /* user side (bpf(2) semantics): values of per-CPU maps hold every CPU's slot, each
  * rounded up to 8 bytes */

@@ -304,6 +304,21 @@ static inline int is_ctx(const struct hxdp_run *run, uint64_t addr)
 	return id < R_COUNT && (run->reg[id].flags & REG_CTX);
 }
 
+/* mem_xlate for a load, also NULL for the context (its loads take the xdp_md rewrite):
+ * one look at the region */
+static inline void *load_xlate(const struct hxdp_run *run, uint64_t addr, uint32_t size)
+{
+	uint32_t id = HXDP_REGION(addr), off = HXDP_OFF(addr);
+	const struct hxdp_region *g;
+
+	if (id >= R_COUNT)
+		return NULL;
+	g = &run->reg[id];
+	if (off < g->lo || (uint64_t)off + size > g->hi || (g->flags & REG_CTX))
+		return NULL;
+	return g->base + off;
+}
+
 /* ---- the interpreter ---- */
 
 #define likely(x) __builtin_expect(!!(x), 1)
@@ -320,8 +335,8 @@ static int vm_exec(const struct vm *vm, uint32_t prog, struct hxdp_run *run, uin
 	};
 	struct vframe frames[HXDP_MAX_FRAMES];
 	const struct vinsn *pc, *seg;
-	uint64_t r[11] = { 0 }, n = 0, budget;
-	uint64_t a[5], ctx = r1, v = 0;
+	uint64_t r[11], n = 0, budget;
+	uint64_t ctx = r1, v = 0;
 	unsigned depth = 0;
 	int32_t hid;
 	void *p;
@@ -334,6 +349,8 @@ static int vm_exec(const struct vm *vm, uint32_t prog, struct hxdp_run *run, uin
 	if (prog >= vm->nprogs)
 		return run__fault(run, -EINVAL, "no program %u (%u programs)", prog,
 				  vm->nprogs);
+	/* element by element: a memset here costs more than a short program */
+	r[0] = r[3] = r[4] = r[5] = r[6] = r[7] = r[8] = r[9] = 0;
 	r[1] = r1;
 	r[2] = run->r2;
 	r[10] = HXDP_FP(0);
@@ -404,8 +421,7 @@ static int vm_exec(const struct vm *vm, uint32_t prog, struct hxdp_run *run, uin
 	/* loads and stores; a context load takes the xdp_md rewrite path */
 #define LDX(id, T, EXT)                                                                 \
 	LBL(id) v = SRC + pc->off;                                                       \
-	if (likely((p = mem_xlate(run->reg, v, sizeof(T), 0)) != NULL &&                 \
-		   !is_ctx(run, v))) {                                                    \
+	if (likely((p = load_xlate(run, v, sizeof(T))) != NULL)) {                       \
 		T t_; memcpy(&t_, p, sizeof(T)); DST = (uint64_t)(EXT)t_; NEXT;            \
 	}                                                                                \
 	if (is_ctx(run, v) && ctx_load(run, v, sizeof(T), &v) == 0) {                    \
@@ -482,16 +498,15 @@ static int vm_exec(const struct vm *vm, uint32_t prog, struct hxdp_run *run, uin
 	LBL(CALL)
 	hid = (int32_t)IMM;
 helper:
-	memcpy(a, &r[1], sizeof(a));
 	if (unlikely(hid == 5 && run->env && run->env->conformance)) {
 		/* the conformance suite's unwind hook: returns r1; 0 stops the program */
-		r[0] = a[0];
+		r[0] = r[1];
 		if (!r[0])
 			goto out_exit0;
 		NEXT;
 	}
 	run->res->helpers++;
-	r[0] = helper__call(run, hid, a);
+	r[0] = helper__call(run, hid, &r[1]);	/* r1..r5 */
 	if (unlikely(run->res->fault))
 		goto out_fault;
 	if (unlikely(hid == BPF_FUNC_tail_call && run->tail_prog >= 0))
