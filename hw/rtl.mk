@@ -28,7 +28,7 @@ $(HW_B)/cosim: hw/sim/cosim.cpp $(HW_B)/model.o $(HW_RTL) hw/rtl/isa_defs.vh $(H
 	cp $(HW_B)/obj_dir/cosim $@
 
 rtl-test: $(HW_B)/cosim
-	hw/sim/run_corpus.sh
+	HW_B=$(HW_B) hw/sim/run_corpus.sh
 
 rtl-synth:
 	hw/synth/synth.sh

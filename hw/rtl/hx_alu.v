@@ -25,74 +25,6 @@ module hx_alu #(
     wire        swap = p[26];
     wire [63:0] imm = {{32{w[63]}}, w[63:32]};
 
-    function [63:0] alu64(input [3:0] o, input s, input [63:0] a, input [63:0] b);
-        reg [63:0] q, r;
-        begin
-            q = 64'd0; r = a;
-            if (HAS_DIV != 0 && b != 64'd0) begin
-                if (s) begin
-                    if (b == {64{1'b1}}) begin q = -a; r = 64'd0; end
-                    else begin
-                        q = $signed(a) / $signed(b);
-                        r = $signed(a) % $signed(b);
-                    end
-                end else begin
-                    q = a / b; r = a % b;
-                end
-            end
-            case (o)
-            4'h0: alu64 = a + b;
-            4'h1: alu64 = a - b;
-            4'h2: alu64 = a * b;
-            4'h3: alu64 = q;
-            4'h4: alu64 = a | b;
-            4'h5: alu64 = a & b;
-            4'h6: alu64 = a << b[5:0];
-            4'h7: alu64 = a >> b[5:0];
-            4'h8: alu64 = -a;
-            4'h9: alu64 = r;
-            4'ha: alu64 = a ^ b;
-            4'hb: alu64 = b;
-            4'hc: alu64 = $signed(a) >>> b[5:0];
-            default: alu64 = 64'd0;
-            endcase
-        end
-    endfunction
-
-    function [31:0] alu32(input [3:0] o, input s, input [31:0] a, input [31:0] b);
-        reg [31:0] q, r;
-        begin
-            q = 32'd0; r = a;
-            if (HAS_DIV != 0 && b != 32'd0) begin
-                if (s) begin
-                    if (b == {32{1'b1}}) begin q = -a; r = 32'd0; end
-                    else begin
-                        q = $signed(a) / $signed(b);
-                        r = $signed(a) % $signed(b);
-                    end
-                end else begin
-                    q = a / b; r = a % b;
-                end
-            end
-            case (o)
-            4'h0: alu32 = a + b;
-            4'h1: alu32 = a - b;
-            4'h2: alu32 = a * b;
-            4'h3: alu32 = q;
-            4'h4: alu32 = a | b;
-            4'h5: alu32 = a & b;
-            4'h6: alu32 = a << b[4:0];
-            4'h7: alu32 = a >> b[4:0];
-            4'h8: alu32 = -a;
-            4'h9: alu32 = r;
-            4'ha: alu32 = a ^ b;
-            4'hb: alu32 = b;
-            4'hc: alu32 = $signed(a) >>> b[4:0];
-            default: alu32 = 32'd0;
-            endcase
-        end
-    endfunction
-
     function [63:0] bswap(input [63:0] v, input [7:0] width, input sw);
         begin
             if (!sw)
@@ -115,17 +47,55 @@ module hx_alu #(
         end
     endfunction
 
-    reg [63:0] a, b, sx;
+    wire        three = form == F_ALU3_K || form == F_ALU3_X || form == F_NEG3;
+    wire [63:0] a = three ? rd_src : rd_dst;
+    wire [63:0] b = kf ? imm : three ? rd_src2 : rd_src;
+    wire [63:0] sx = sext(rd_src, selv);
+
+    // One 64-bit datapath serves both widths: a 32-bit op runs on its operands extended
+    // to 64 bits (sign-extended where the result's low half depends on it: arsh, signed
+    // divide) with a 5-bit shift count, and keeps the low half. The low 32 bits of a 64-bit
+    // add, sub, mul, logic op or left shift depend only on the operands' low 32 bits.
+    // Logical and arithmetic right shifts share one shifter (the fill bit differs).
+    wire        sgx = op == 4'hc || sgn;            // arsh, sdiv, smod
+    wire [63:0] ax = is64 ? a : {{32{sgx & a[31]}}, a[31:0]};
+    wire [63:0] bx = is64 ? b : {{32{sgn & b[31]}}, b[31:0]};
+    wire [5:0]  sh = is64 ? b[5:0] : {1'b0, b[4:0]};
+    wire [64:0] shr = $signed({op == 4'hc & ax[63], ax}) >>> sh;
+    wire [63:0] shl = ax << sh;
+    reg  [63:0] q, rm, r64;
     always @* begin
-        sx = sext(rd_src, selv);
+        q = 64'd0; rm = ax;
+        if (HAS_DIV != 0 && bx != 64'd0) begin
+            if (sgn) begin
+                if (bx == {64{1'b1}}) begin q = -ax; rm = 64'd0; end
+                else begin
+                    q = $signed(ax) / $signed(bx);
+                    rm = $signed(ax) % $signed(bx);
+                end
+            end else begin
+                q = ax / bx; rm = ax % bx;
+            end
+        end
+        case (op)
+        4'h0: r64 = ax + bx;
+        4'h1: r64 = ax - bx;
+        4'h2: r64 = ax * bx;
+        4'h3: r64 = q;
+        4'h4: r64 = ax | bx;
+        4'h5: r64 = ax & bx;
+        4'h6: r64 = shl;
+        4'h7, 4'hc: r64 = shr[63:0];
+        4'h8: r64 = -ax;
+        4'h9: r64 = rm;
+        4'ha: r64 = ax ^ bx;
+        4'hb: r64 = bx;
+        default: r64 = 64'd0;
+        endcase
+    end
+    always @* begin
         res = 64'd0;
         wr = 1'b0;
-        a = rd_dst;
-        b = kf ? imm : rd_src;
-        if (form == F_ALU3_K || form == F_ALU3_X || form == F_NEG3) begin
-            a = rd_src;
-            b = kf ? imm : rd_src2;
-        end
         if (id != I_NONE) case (form)
         F_ALU_K, F_ALU_X, F_NEG, F_ALU3_K, F_ALU3_X, F_NEG3: begin
             wr = 1'b1;
@@ -134,7 +104,7 @@ module hx_alu #(
             else if (form == F_NEG)
                 res = is64 ? -rd_dst : {32'd0, -rd_dst[31:0]};
             else
-                res = is64 ? alu64(op, sgn, a, b) : {32'd0, alu32(op, sgn, a[31:0], b[31:0])};
+                res = is64 ? r64 : {32'd0, r64[31:0]};
         end
         F_END: begin wr = 1'b1; res = bswap(rd_dst, selv, swap); end
         F_LDK: begin wr = 1'b1; res = kval; end

@@ -76,7 +76,7 @@ module sephirot #(
     // instruction memory: one 64-bit word and its predecoded I_* per lane (block im below)
     reg [63:0]     kpool [0:NCONST-1];
     reg [N*64-1:0] ie_k;                       // kpool[const index] per lane, for IE
-    reg [63:0]     R [0:15];
+    wire [16*64-1:0] rf;                       // r0..r15 (block rf below)
 
     reg            fetch_on, rst_phase, ended;
     reg [10:0]     npc;
@@ -119,6 +119,9 @@ module sephirot #(
             f = form_of(d);
             is_cond = !is_empty(w) && (f == F_JCC_K || f == F_JCC_X || f == F_JPKT);
         end
+    endfunction
+    function [63:0] rg(input [3:0] i);
+        rg = rf[i*64 +: 64];
     endfunction
     function [15:0] bit16(input [3:0] r);
         bit16 = 16'd1 << r;
@@ -178,23 +181,25 @@ module sephirot #(
     function overlap(input [63:0] a, input [31:0] as, input [63:0] b, input [31:0] bs);
         overlap = a[63:32] == b[63:32] && a[31:0] < b[31:0] + bs && b[31:0] < a[31:0] + as;
     endfunction
+    // one less-than and one equality per lane serve all ten conditions: the operands
+    // extended to 65 bits (sign or zero by the condition, 32-bit forms from bit 31)
     function jcc(input [3:0] op, input is64, input [63:0] a, input [63:0] b);
-        reg [63:0] x, y;
+        reg        sg, lt, eq;
+        reg [64:0] x, y;
         begin
-            x = is64 ? a : {32'd0, a[31:0]};
-            y = is64 ? b : {32'd0, b[31:0]};
+            sg = op == 4'h6 || op == 4'h7 || op == 4'hc || op == 4'hd;
+            x = is64 ? {sg & a[63], a} : {{33{sg & a[31]}}, a[31:0]};
+            y = is64 ? {sg & b[63], b} : {{33{sg & b[31]}}, b[31:0]};
+            lt = $signed(x) < $signed(y);
+            eq = x == y;
             case (op)
-            4'h1: jcc = x == y;
-            4'h2: jcc = x > y;
-            4'h3: jcc = x >= y;
-            4'ha: jcc = x < y;
-            4'hb: jcc = x <= y;
-            4'h4: jcc = (x & y) != 64'd0;
-            4'h5: jcc = x != y;
-            4'h6: jcc = is64 ? $signed(a) > $signed(b) : $signed(a[31:0]) > $signed(b[31:0]);
-            4'h7: jcc = is64 ? $signed(a) >= $signed(b) : $signed(a[31:0]) >= $signed(b[31:0]);
-            4'hc: jcc = is64 ? $signed(a) < $signed(b) : $signed(a[31:0]) < $signed(b[31:0]);
-            4'hd: jcc = is64 ? $signed(a) <= $signed(b) : $signed(a[31:0]) <= $signed(b[31:0]);
+            4'h1: jcc = eq;
+            4'h2, 4'h6: jcc = !lt && !eq;
+            4'h3, 4'h7: jcc = !lt;
+            4'ha, 4'hc: jcc = lt;
+            4'hb, 4'hd: jcc = lt || eq;
+            4'h4: jcc = (x & y) != 65'd0;
+            4'h5: jcc = !eq;
             default: jcc = 1'b0;
             endcase
         end
@@ -241,8 +246,8 @@ module sephirot #(
     generate for (g = 0; g < N; g = g + 1) begin : lane
         wire [63:0] w = ie_row[g*64 +: 64];
         hx_alu #(.HAS_DIV(HAS_DIV)) alu (
-            .w(w), .id(ie_id[g*8 +: 8]), .rd_dst(R[w[11:8]]), .rd_src(R[w[15:12]]),
-            .rd_src2(R[w[35:32]]), .kval(ie_k[g*64 +: 64]), .ld(ie_ld[g*64 +: 64]),
+            .w(w), .id(ie_id[g*8 +: 8]), .rd_dst(rg(w[11:8])), .rd_src(rg(w[15:12])),
+            .rd_src2(rg(w[35:32])), .kval(ie_k[g*64 +: 64]), .ld(ie_ld[g*64 +: 64]),
             .res(alu_res[g*64 +: 64]), .wr(alu_wr[g]));
     end endgenerate
 
@@ -262,7 +267,7 @@ module sephirot #(
             f = p[5:0];
             if (ie_v && !is_empty(w)) begin
                 ie_wr = ie_wr | defs(w, d);
-                a = R[w[11:8]] + {{48{w[31]}}, w[31:16]};
+                a = rg(w[11:8]) + {{48{w[31]}}, w[31:16]};
                 case (f)
                 F_CALL: begin ie_hcall = 1'b1; ie_hid = w[63:32]; end
                 F_ST, F_ST6: begin
@@ -271,11 +276,11 @@ module sephirot #(
                 end
                 F_STX, F_STX6: begin
                     st_en[l] = 1'b1; st_addr[l*64 +: 64] = a; st_size[l*4 +: 4] = p[16:13];
-                    st_data[l*64 +: 64] = R[w[15:12]];
+                    st_data[l*64 +: 64] = rg(w[15:12]);
                 end
                 F_ATOMIC: begin
                     old = ie_ld[l*64 +: 64];
-                    s = R[w[15:12]];
+                    s = rg(w[15:12]);
                     if (p[16:13] == 4'd4) s = {32'd0, s[31:0]};
                     case (p[25:18] & 8'hfe)
                     8'h00: nv = old + s;
@@ -283,7 +288,7 @@ module sephirot #(
                     8'h50: nv = old & s;
                     8'ha0: nv = old ^ s;
                     8'he0: nv = s;                                   // xchg
-                    default: nv = old == (p[16:13] == 4'd4 ? {32'd0, R[0][31:0]} : R[0])
+                    default: nv = old == (p[16:13] == 4'd4 ? {32'd0, rf[31:0]} : rf[63:0])
                                   ? s : old;                         // cmpxchg
                     endcase
                     st_en[l] = 1'b1; st_addr[l*64 +: 64] = a; st_size[l*4 +: 4] = p[16:13];
@@ -293,10 +298,10 @@ module sephirot #(
                     if (p[25:18] == 8'hf1) begin atom_rw[l] = 1'b1; atom_reg[l*4 +: 4] = 4'd0; end
                     else if (p[18]) begin atom_rw[l] = 1'b1; atom_reg[l*4 +: 4] = w[15:12]; end
                 end
-                F_ATOMIC_NZ: if (R[w[11:8]] != 64'd0) begin
+                F_ATOMIC_NZ: if (rg(w[11:8]) != 64'd0) begin
                     // the guarded counter update (lock nz): no fetch, nothing through 0
                     old = ie_ld[l*64 +: 64];
-                    s = R[w[15:12]];
+                    s = rg(w[15:12]);
                     if (p[16:13] == 4'd4) s = {32'd0, s[31:0]};
                     case (p[25:18])
                     8'h40: nv = old | s;
@@ -321,7 +326,7 @@ module sephirot #(
     assign h_call = ie_v && ie_hcall;
     assign h_first = h_call && ie_cnt == 16'd0;
     assign h_id = ie_hid;
-    assign h_args = {R[5], R[4], R[3], R[2], R[1]};
+    assign h_args = {rg(5), rg(4), rg(3), rg(2), rg(1)};
     assign h_commit = h_call && ie_ok;
     assign st_commit = ie_v && ie_ok && !rst_phase;
 
@@ -329,7 +334,7 @@ module sephirot #(
     function [63:0] fwd(input [3:0] rn);
         integer k;
         begin
-            fwd = R[rn];
+            fwd = rg(rn);
             for (k = 0; k < N; k = k + 1)
                 if (ie_v && alu_wr[k] && ie_row[k*64 + 8 +: 4] == rn) fwd = alu_res[k*64 +: 64];
             if (ie_v && ie_hcall && rn == 4'd0) fwd = h_ret;
@@ -337,7 +342,7 @@ module sephirot #(
         end
     endfunction
     assign id_r1 = fwd(4'd1);
-    assign id_r2 = R[2];
+    assign id_r2 = rg(2);
 
     // ---------------- ID ----------------
     reg        id_cond, id_first_if;   // holds a conditional; first control resolved in IF
@@ -353,7 +358,7 @@ module sephirot #(
         reg [7:0] d;
         reg [5:0] f;
         reg [26:0] p;
-        reg found, tk;
+        reg found, tk, plt, peq, ldv;
         reg [15:0] fr_l;
         integer j;
         id_cond = 1'b0; id_first_if = 1'b0; id_jump = 1'b0; id_exit = 1'b0;
@@ -371,23 +376,22 @@ module sephirot #(
                 if (is_cond(w, d)) id_cond = 1'b1;
                 // lock nz: not an ID consumer in the model (its registers are read in
                 // IE), so its base comes bypassed and a 0 base reads nothing
-                if (f == F_ATOMIC_NZ && fwd(w[11:8]) != 64'd0) begin
-                    ad = fwd(w[11:8]) + {{48{w[31]}}, w[31:16]};
+                // one address adder per lane: lock nz (its base bypassed from IE, and
+                // a 0 base reads nothing), atomics (base dst), loads (base src)
+                a = f == F_ATOMIC_NZ ? fwd(w[11:8]) : f == F_ATOMIC ? rg(w[11:8]) : rg(w[15:12]);
+                ad = a + {{48{w[31]}}, w[31:16]};
+                ldv = (f == F_ATOMIC_NZ && a != 64'd0) ||
+                      f == F_LDX || f == F_LDX6 || f == F_LDXSPEC || f == F_ATOMIC;
+                if (ldv) begin
                     ld_en[l] = 1'b1;
                     ld_addr[l*64 +: 64] = ad;
                     ld_size[l*4 +: 4] = p[16:13];
                     fr_l = frames_upto(ad, {28'd0, p[16:13]});
                     if (fr_l > id_frames) id_frames = fr_l;
-                    // a helper ahead in IE: r0 is final only when it commits
-                    if (!ld_ok[l] && ie_ok) id_fault = 1'b1;
                 end
+                // lock nz after a helper ahead in IE: r0 is final only when it commits
+                if (f == F_ATOMIC_NZ && a != 64'd0 && !ld_ok[l] && ie_ok) id_fault = 1'b1;
                 if (f == F_LDX || f == F_LDX6 || f == F_LDXSPEC || f == F_ATOMIC) begin
-                    ad = (f == F_ATOMIC ? R[w[11:8]] : R[w[15:12]]) + {{48{w[31]}}, w[31:16]};
-                    ld_en[l] = 1'b1;
-                    ld_addr[l*64 +: 64] = ad;
-                    ld_size[l*4 +: 4] = p[16:13];
-                    fr_l = frames_upto(ad, {28'd0, p[16:13]});
-                    if (fr_l > id_frames) id_frames = fr_l;
                     if (f != F_ATOMIC)
                         for (j = 0; j < N; j = j + 1)
                             if (st_en[j] && overlap(ad, {28'd0, p[16:13]},
@@ -400,29 +404,31 @@ module sephirot #(
                     id_need = id_need | 16'h0004;
                     if (id_key_size != 16'd0)
                         for (j = 0; j < N; j = j + 1)
-                            if (st_en[j] && overlap(R[2], {16'd0, id_key_size},
+                            if (st_en[j] && overlap(rg(2), {16'd0, id_key_size},
                                                     st_addr[j*64 +: 64], {28'd0, st_size[j*4 +: 4]}))
                                 id_keydep = 1'b1;
                 end
                 if (!found && is_ctl(w, d)) begin
                     tk = 1'b1;
-                    a = R[w[11:8]];
-                    b = f == F_JCC_X ? R[w[15:12]] : {{32{w[63]}}, w[63:32]};
+                    a = rg(w[11:8]);
+                    b = f == F_JCC_X ? rg(w[15:12]) : {{32{w[63]}}, w[63:32]};
                     if (f == F_JCC_K || f == F_JCC_X)
                         tk = jcc(p[9:6], p[11], a, b);
                     else if (f == F_JPKT) begin
                         ad = a + b;
+                        plt = ad < {R_PKT, pkt_end};
+                        peq = ad == {R_PKT, pkt_end};
                         case (w[13:12])
-                        2'd0: tk = ad > {R_PKT, pkt_end};
-                        2'd1: tk = ad >= {R_PKT, pkt_end};
-                        2'd2: tk = ad < {R_PKT, pkt_end};
-                        default: tk = ad <= {R_PKT, pkt_end};
+                        2'd0: tk = !plt && !peq;
+                        2'd1: tk = !plt;
+                        2'd2: tk = plt;
+                        default: tk = plt || peq;
                         endcase
                     end
                     if (tk) begin
                         found = 1'b1;
                         if (f == F_EXIT) begin
-                            id_exit = 1'b1; id_exit_plain = 1'b1; id_exit_val = R[0];
+                            id_exit = 1'b1; id_exit_plain = 1'b1; id_exit_val = rg(0);
                         end else if (f == F_EXITK) begin
                             id_exit = 1'b1; id_exit_val = {{32{w[63]}}, w[63:32]};
                         end else if (f == F_EXITR) begin
@@ -497,7 +503,44 @@ module sephirot #(
                 ie_k[kl*64 +: 64] <= kpool[id_row[kl*64 + 32 +: 10]];
     end
 
-    integer r;
+    // The register file: 16 x 64 flip-flops, one write port per lane (its ALU result or an
+    // atomic's fetched value; a lane writes at most one register) and the helper's r0..r5.
+    // Each register picks the last lane that writes it (lane order, as the model) with a
+    // binary select, so a bit is one N:1 mux rather than a 2N-deep priority chain.
+    localparam LW = N > 1 ? $clog2(N) : 1;
+    reg  [N-1:0]    lw_en;
+    reg  [N*4-1:0]  lw_idx;
+    reg  [N*64-1:0] lw_val;
+    always @* begin
+        for (l = 0; l < N; l = l + 1) begin
+            lw_en[l] = alu_wr[l] || atom_rw[l];
+            lw_idx[l*4 +: 4] = alu_wr[l] ? ie_row[l*64 + 8 +: 4] : atom_reg[l*4 +: 4];
+            lw_val[l*64 +: 64] = alu_wr[l] ? alu_res[l*64 +: 64] : atom_ret[l*64 +: 64];
+        end
+    end
+    wire rf_commit = run_step && !rst_phase && ie_v && ie_ok;
+    genvar gr;
+    generate for (gr = 0; gr < 16; gr = gr + 1) begin : rfile
+        reg [63:0]   q;
+        reg          hit;
+        reg [LW-1:0] src;
+        integer      k;
+        always @* begin
+            hit = 1'b0; src = {LW{1'b0}};
+            for (k = 0; k < N; k = k + 1)
+                if (lw_en[k] && lw_idx[k*4 +: 4] == gr) begin hit = 1'b1; src = k; end
+        end
+        always @(posedge clk) begin
+            if (run_step && rst_phase)
+                q <= gr == 1 ? ctx_addr : gr == 10 ? {32'd3, 32'd4096} : 64'd0;
+            else if (rf_commit && ie_hcall && gr <= 5)
+                q <= gr == 0 ? h_ret : CLOBBER;
+            else if (rf_commit && hit)
+                q <= lw_val[src*64 +: 64];
+        end
+        assign rf[gr*64 +: 64] = q;
+    end endgenerate
+
     always @(posedge clk) begin
         done <= 1'b0;
         if (rst) begin
@@ -515,9 +558,7 @@ module sephirot #(
             fr <= fr + 32'd1;
             if (rst_phase) begin
                 // self-reset: registers (the stack clears itself on start)
-                for (r = 0; r < 16; r = r + 1) R[r] <= 64'd0;
-                R[1] <= ctx_addr;
-                R[10] <= {32'd3, 32'd4096};
+                // self-reset of the registers: block rf below
                 rst_phase <= 1'b0;
                 fetch_on <= 1'b1;
                 if_v <= 1'b1; if_pc <= start_row;
@@ -525,21 +566,13 @@ module sephirot #(
             end else begin
 `ifdef HX_TRACE
                 $display("t=%0d IF=%0d:%0d ID=%0d:%0d IE=%0d:%0d CM=%0d idok=%0d ieok=%0d ended=%0d r0=%0h ifexit=%0d idend=%0d",
-                         t_rel, if_v, if_pc, id_v, id_pc, ie_v, ie_pc, cm_v, id_ok, ie_ok, ended, R[0], if_exit, id_end);
+                         t_rel, if_v, if_pc, id_v, id_pc, ie_v, ie_pc, cm_v, id_ok, ie_ok, ended, rg(0), if_exit, id_end);
                 $display("   st_en=%b a0=%h d0=%h a1=%h d1=%h ld_en=%b la0=%h ld0=%h ok=%b", st_en, st_addr[63:0], st_data[63:0], st_addr[127:64], st_data[127:64], ld_en, ld_addr[63:0], ld_data[63:0], ld_ok);
 `endif
                 // commit of the row leaving IE
                 cm_v <= ie_v && ie_ok;
                 if (cm_v) c_rel <= t_rel;
                 if (ie_v && ie_ok) begin
-                    for (l = 0; l < N; l = l + 1) begin
-                        if (alu_wr[l]) R[ie_row[l*64 + 8 +: 4]] <= alu_res[l*64 +: 64];
-                        if (atom_rw[l]) R[atom_reg[l*4 +: 4]] <= atom_ret[l*64 +: 64];
-                    end
-                    if (ie_hcall) begin
-                        R[0] <= h_ret;
-                        for (r = 1; r <= 5; r = r + 1) R[r] <= CLOBBER;
-                    end
                     rows_run <= rows_run + 32'd1;
                 end
                 // IE

@@ -5,17 +5,18 @@
 # packet and the difference counts; ends with "N passed, N failed, N skipped". Needs build/hxdp, build/pktgen and build/hw/cosim.
 set -u
 cd "$(dirname "$0")/../.."
-img=build/hw/img
+hxdp=${HXDP:-build/hxdp}
+img=${HW_B:-build/hw}/img
 mkdir -p "$img"
 [ -f build/pcaps/mix.pcap ] || build/pktgen all build/pcaps >/dev/null
 pass=0 fail=0 skip=0
 for o in build/progs/*.o; do
 	b=$(basename "$o" .o); p=${b%.*}
-	if ! build/hxdp compile "$o" -o "$img/$b.img" >/dev/null 2>"$img/$b.err"; then
+	if ! $hxdp compile "$o" -o "$img/$b.img" >/dev/null 2>"$img/$b.err"; then
 		echo "skip $b: compile: $(head -1 "$img/$b.err")"; skip=$((skip + 1)); continue
 	fi
 	maps=tests/progs/$p.maps.json; [ -f "$maps" ] || maps=-
-	out=$(timeout 600 build/hw/cosim "$img/$b.img" "$maps" build/pcaps/*.pcap 2>&1); rc=$?
+	out=$(timeout 600 ${HW_B:-build/hw}/cosim "$img/$b.img" "$maps" build/pcaps/*.pcap 2>&1); rc=$?
 	sum=$(echo "$out" | tail -1)
 	case $rc in
 	0) pass=$((pass + 1)); echo "ok $b: ${sum#*: }";;
