@@ -338,17 +338,25 @@ static uint32_t from64to32(uint64_t x)
 static uint32_t csum_partial(const uint8_t *p, uint32_t len, uint32_t sum)
 {
 	uint64_t acc = sum, w;
+	uint32_t w4;
+	uint16_t w2;
 
 	for (; len >= 8; p += 8, len -= 8) {
-		w = 0;
-		for (int i = 7; i >= 0; i--)
-			w = w << 8 | p[i];
+		memcpy(&w, p, 8);	/* a little-endian host (vm.c checks) */
 		acc = add_carry64(acc, w);
 	}
 	if (len) {
 		w = 0;
-		for (int i = (int)len - 1; i >= 0; i--)
-			w = w << 8 | p[i];
+		if (len & 4) {
+			memcpy(&w4, p + (len & 3), 4);
+			w = w4;
+		}
+		if (len & 2) {
+			memcpy(&w2, p + (len & 1), 2);
+			w = w << 16 | w2;
+		}
+		if (len & 1)
+			w = w << 8 | p[0];
 		acc = add_carry64(acc, w);
 	}
 	return from64to32(acc);

@@ -9,7 +9,11 @@
  *           slots; one slot more than max_entries so that replacing an element writes
  *           a fresh slot and publishes it, as the kernel's extra_elems do
  *   tries   (LPM_TRIE): a path-compressed binary trie of nodes, values in FIFO slots
- * Every entry point holds m->lock; docs/helpers.md describes what readers may see. */
+ * Every entry point that may change the map holds m->lock; docs/helpers.md describes
+ * what readers may see. Program-side lookups that change nothing (all but LRU and LPM
+ * maps) take no lock: every locked section moves m->seq, odd while it runs, and a
+ * lookup that saw it move is repeated under the lock (a seqlock). ARRAY and
+ * PERCPU_ARRAY updates write values in place, as the kernel's: no lock either. */
 #include <errno.h>
 #include <sched.h>
 #include <stdarg.h>
@@ -35,10 +39,13 @@ static void lock(struct hxdp_map *m)
 {
 	while (__atomic_exchange_n(&m->lock, 1, __ATOMIC_ACQUIRE))
 		sched_yield();
+	__atomic_store_n(&m->seq, m->seq + 1, __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_RELEASE);	/* odd before any change */
 }
 
 static void unlock(struct hxdp_map *m)
 {
+	__atomic_store_n(&m->seq, m->seq + 1, __ATOMIC_RELEASE);
 	__atomic_store_n(&m->lock, 0, __ATOMIC_RELEASE);
 }
 
@@ -156,7 +163,7 @@ static void dl_replace(struct dlist *l, uint32_t o, uint32_t n)
 
 enum kind { K_NONE, K_ARRAY, K_HASH, K_LPM };
 
-static enum kind kind_of(uint32_t type)
+static inline enum kind kind_of(uint32_t type)
 {
 	switch (type) {
 	case BPF_MAP_TYPE_ARRAY: case BPF_MAP_TYPE_PERCPU_ARRAY:
@@ -174,13 +181,13 @@ static enum kind kind_of(uint32_t type)
 	}
 }
 
-static int is_percpu(uint32_t type)
+static inline int is_percpu(uint32_t type)
 {
 	return type == BPF_MAP_TYPE_PERCPU_ARRAY || type == BPF_MAP_TYPE_PERCPU_HASH ||
 	       type == BPF_MAP_TYPE_LRU_PERCPU_HASH;
 }
 
-static int is_lru(uint32_t type)
+static inline int is_lru(uint32_t type)
 {
 	return type == BPF_MAP_TYPE_LRU_HASH || type == BPF_MAP_TYPE_LRU_PERCPU_HASH;
 }
@@ -473,7 +480,7 @@ struct htab {
 
 /* 8 bytes a step (a multiply-xorshift chain), then a final avalanche: buckets take the
  * low bits */
-static uint32_t hash_key(const void *key, uint32_t n)
+static inline uint32_t hash_key(const void *key, uint32_t n)
 {
 	const uint8_t *p = key;
 	uint64_t h = 0x9e3779b97f4a7c15ull ^ n, w = 0;
@@ -500,7 +507,7 @@ static uint32_t hash_key(const void *key, uint32_t n)
 	return (uint32_t)h;
 }
 
-static int key_eq(const uint8_t *a, const uint8_t *b, uint32_t n)
+static inline int key_eq(const uint8_t *a, const uint8_t *b, uint32_t n)
 {
 	uint64_t x, y;
 
@@ -599,6 +606,25 @@ static uint32_t htab_find_hashed(const struct hxdp_map *m, const void *key, uint
 static uint32_t htab_find(const struct hxdp_map *m, const void *key)
 {
 	return htab_find_hashed(m, key, hash_key(key, m->key_size));
+}
+
+/* htab_find without the lock: links read as they are (a seqlock reader validates the
+ * result), the walk cut after nslots steps (a cycle met mid-update): then CUT */
+#define CUT (NIL - 1)
+static uint32_t htab_find_unlocked(const struct hxdp_map *m, const void *key)
+{
+	const struct htab *h = m->priv;
+	uint32_t hv = hash_key(key, m->key_size), steps = 0, s;
+
+	s = __atomic_load_n(&h->bucket[hv & (h->nbuckets - 1)], __ATOMIC_ACQUIRE);
+	for (; s != NIL; s = __atomic_load_n(&h->hnext[s], __ATOMIC_RELAXED)) {
+		if (s >= h->nslots || ++steps > h->nslots)
+			return CUT;
+		if (__atomic_load_n(&h->hash[s], __ATOMIC_RELAXED) == hv &&
+		    key_eq(htab_key(m, s), key, m->key_size))
+			return s;
+	}
+	return NIL;
 }
 
 /* s's key and h->hash[s] are set */
@@ -1178,6 +1204,7 @@ int map__init(struct hxdp_map *m, uint32_t ncpus, char *err, size_t errlen)
 	m->possible_cpus = ncpus ? ncpus : 1;
 	m->elem_size = ROUND8(m->value_size);
 	m->lock = 0;
+	m->seq = 0;
 	m->array_inline = m->type == BPF_MAP_TYPE_ARRAY || m->type == BPF_MAP_TYPE_PERCPU_ARRAY;
 	if (m->type == BPF_MAP_TYPE_DEVMAP || m->type == BPF_MAP_TYPE_DEVMAP_HASH ||
 	    m->type == BPF_MAP_TYPE_CPUMAP)
@@ -1256,6 +1283,27 @@ static int64_t lookup_slot(struct hxdp_map *m, const void *key, int touch)
 	}
 }
 
+/* the slot of key read without the lock (a seqlock reader), -EAGAIN when a locked
+ * section ran meanwhile or the map's lookups change it (LRU) or walk a trie */
+static int64_t lookup_unlocked(struct hxdp_map *m, const void *key)
+{
+	uint32_t q = __atomic_load_n(&m->seq, __ATOMIC_ACQUIRE), s;
+	enum kind k = kind_of(m->type);
+
+	if ((q & 1) || k == K_LPM || is_lru(m->type))
+		return -EAGAIN;
+	if (k == K_ARRAY) {
+		s = get32(key);
+		s = arr_live(m, s) ? s : NIL;
+	} else {
+		s = htab_find_unlocked(m, key);
+	}
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	if (s == CUT || __atomic_load_n(&m->seq, __ATOMIC_RELAXED) != q)
+		return -EAGAIN;
+	return s == NIL ? -ENOENT : (int64_t)s;
+}
+
 int64_t map__lookup(struct hxdp_map *m, const void *key, uint32_t cpu)
 {
 	int64_t s;
@@ -1272,9 +1320,12 @@ int64_t map__lookup(struct hxdp_map *m, const void *key, uint32_t cpu)
 		return -EINVAL;
 	if (!is_percpu(m->type))
 		cpu = 0;
-	lock(m);
-	s = lookup_slot(m, key, 1);
-	unlock(m);
+	s = lookup_unlocked(m, key);
+	if (s == -EAGAIN) {
+		lock(m);
+		s = lookup_slot(m, key, 1);
+		unlock(m);
+	}
 	return s < 0 ? s : slot_off(m, (uint32_t)s, cpu);
 }
 
@@ -1285,6 +1336,8 @@ static int update(struct hxdp_map *m, const void *key, const void *val, uint64_t
 
 	if (!user && is_percpu(m->type) && cpu >= m->ncpus)
 		return -EINVAL;
+	if (m->array_inline)	/* values in place: nothing else changes */
+		return arr_update(m, key, val, flags, user, cpu);
 	lock(m);
 	switch (kind_of(m->type)) {
 	case K_ARRAY: e = arr_update(m, key, val, flags, user, cpu); break;

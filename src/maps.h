@@ -22,7 +22,8 @@ struct hxdp_map {
 	void *priv;		/* type-specific index (hash table, trie, LRU lists) */
 	uint32_t elem_size;	/* value stride of one CPU's slot: value_size rounded to 8 */
 	uint32_t possible_cpus;	/* the ncpus map__init was given (cpumap keys) */
-	int lock;		/* spin lock held by every map__* call (docs/helpers.md) */
+	int lock;		/* spin lock held by map__* calls that change the map */
+	uint32_t seq;		/* locked sections so far, x2; odd while one runs */
 	int array_inline;	/* ARRAY or PERCPU_ARRAY: map__array_off applies (map__init) */
 };
 
