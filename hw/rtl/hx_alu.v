@@ -6,6 +6,7 @@ module hx_alu #(
 ) (
     input  wire [63:0] w,          // the lane word
     input  wire [7:0]  id,         // I_* of w
+    input  wire [26:0] p,          // isa_props(id), looked up in IF
     input  wire [63:0] rd_dst,     // r[dst]
     input  wire [63:0] rd_src,     // r[src]
     input  wire [63:0] rd_src2,    // r[imm[3:0]] (ALU3_X)
@@ -15,7 +16,6 @@ module hx_alu #(
     output reg         wr          // the lane writes r[dst] with res
 );
 `include "isa_defs.vh"
-    wire [26:0] p = isa_props(id);
     wire [5:0]  form = p[5:0];
     wire [3:0]  op = p[9:6];
     wire        sgn = p[10];

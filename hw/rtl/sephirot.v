@@ -69,6 +69,7 @@ module sephirot #(
     output reg  [31:0]     rows_run
 );
 `include "isa_defs.vh"
+`define RG(i) rf[(i)*64 +: 64]
     localparam [63:0] CLOBBER = 64'hdeadbeefdeadbeef;
     localparam [31:0] R_PKT = 32'd2;
 
@@ -84,6 +85,8 @@ module sephirot #(
     reg            id_v;  reg [10:0] id_pc;  reg [N*64-1:0] id_row;  reg [N*8-1:0] id_id;
     reg            ie_v;  reg [10:0] ie_pc;  reg [N*64-1:0] ie_row;  reg [N*8-1:0] ie_id;
     reg [N*64-1:0] ie_ld;
+    wire [N*27-1:0] if_p;                      // isa_props per lane (IF: from if_id)
+    reg  [N*27-1:0] id_p, ie_p;
     reg [15:0]     ie_cnt;
     reg            ie_fault;
     reg            cm_v;
@@ -95,17 +98,14 @@ module sephirot #(
     end
 
     // ---------------- per-word decode helpers ----------------
-    function [5:0] form_of(input [7:0] d);
-        reg [26:0] p;
-        begin
-            p = isa_props(d);
-            form_of = p[5:0];
-        end
+    // d: a word's isa_props, looked up once per lane in IF and carried down the pipeline
+    function [5:0] form_of(input [26:0] d);
+        form_of = d[5:0];
     endfunction
     function is_empty(input [63:0] w);
         is_empty = w == 64'd0;
     endfunction
-    function is_ctl(input [63:0] w, input [7:0] d);
+    function is_ctl(input [63:0] w, input [26:0] d);
         reg [5:0] f;
         begin
             f = form_of(d);
@@ -113,21 +113,18 @@ module sephirot #(
                      f == F_JCC_K || f == F_JCC_X || f == F_JPKT);
         end
     endfunction
-    function is_cond(input [63:0] w, input [7:0] d);
+    function is_cond(input [63:0] w, input [26:0] d);
         reg [5:0] f;
         begin
             f = form_of(d);
             is_cond = !is_empty(w) && (f == F_JCC_K || f == F_JCC_X || f == F_JPKT);
         end
     endfunction
-    function [63:0] rg(input [3:0] i);
-        rg = rf[i*64 +: 64];
-    endfunction
     function [15:0] bit16(input [3:0] r);
         bit16 = 16'd1 << r;
     endfunction
     // registers a word writes (cc__defs)
-    function [15:0] defs(input [63:0] w, input [7:0] d);
+    function [15:0] defs(input [63:0] w, input [26:0] d);
         reg [5:0] f;
         begin
             f = form_of(d);
@@ -144,7 +141,7 @@ module sephirot #(
         end
     endfunction
     // registers ID reads (sim.c id_regs: branch operands, load and atomic bases)
-    function [15:0] id_uses(input [63:0] w, input [7:0] d);
+    function [15:0] id_uses(input [63:0] w, input [26:0] d);
         reg [5:0] f;
         begin
             f = form_of(d);
@@ -206,6 +203,10 @@ module sephirot #(
     endfunction
 
     // ---------------- IF ----------------
+    genvar gp;
+    generate for (gp = 0; gp < N; gp = gp + 1) begin : ifp
+        assign if_p[gp*27 +: 27] = isa_props(if_id[gp*8 +: 8]);
+    end endgenerate
     reg        if_ja, if_exitk;
     reg [10:0] if_tgt;
     reg [63:0] if_kval;
@@ -213,10 +214,10 @@ module sephirot #(
     always @* begin : if_decode
         reg found;
         reg [63:0] w;
-        reg [7:0] d;
+        reg [26:0] d;
         found = 1'b0; if_ja = 1'b0; if_exitk = 1'b0; if_tgt = 11'd0; if_kval = 64'd0;
         for (l = 0; l < N; l = l + 1) begin
-            w = if_row[l*64 +: 64]; d = if_id[l*8 +: 8];
+            w = if_row[l*64 +: 64]; d = if_p[l*27 +: 27];
             if (!found && is_ctl(w, d)) begin
                 found = 1'b1;
                 if (form_of(d) == F_JA) begin
@@ -246,14 +247,14 @@ module sephirot #(
     generate for (g = 0; g < N; g = g + 1) begin : lane
         wire [63:0] w = ie_row[g*64 +: 64];
         hx_alu #(.HAS_DIV(HAS_DIV)) alu (
-            .w(w), .id(ie_id[g*8 +: 8]), .rd_dst(rg(w[11:8])), .rd_src(rg(w[15:12])),
-            .rd_src2(rg(w[35:32])), .kval(ie_k[g*64 +: 64]), .ld(ie_ld[g*64 +: 64]),
+            .w(w), .id(ie_id[g*8 +: 8]), .p(ie_p[g*27 +: 27]), .rd_dst(`RG(w[11:8])), .rd_src(`RG(w[15:12])),
+            .rd_src2(`RG(w[35:32])), .kval(ie_k[g*64 +: 64]), .ld(ie_ld[g*64 +: 64]),
             .res(alu_res[g*64 +: 64]), .wr(alu_wr[g]));
     end endgenerate
 
     always @* begin : ie_comb
         reg [63:0] w, a, old, s, nv;
-        reg [7:0] d;
+        reg [26:0] d;
         reg [5:0] f;
         reg [26:0] p;
         ie_wr = 16'd0; ie_hid = 32'd0; ie_hcall = 1'b0;
@@ -262,12 +263,12 @@ module sephirot #(
         ie_atom = {N{1'b0}}; atom_res = {N*64{1'b0}}; atom_ret = {N*64{1'b0}};
         atom_reg = {N*4{1'b0}}; atom_rw = {N{1'b0}};
         for (l = 0; l < N; l = l + 1) begin
-            w = ie_row[l*64 +: 64]; d = ie_id[l*8 +: 8];
-            p = isa_props(d);
+            w = ie_row[l*64 +: 64]; d = ie_p[l*27 +: 27];
+            p = d;
             f = p[5:0];
             if (ie_v && !is_empty(w)) begin
                 ie_wr = ie_wr | defs(w, d);
-                a = rg(w[11:8]) + {{48{w[31]}}, w[31:16]};
+                a = `RG(w[11:8]) + {{48{w[31]}}, w[31:16]};
                 case (f)
                 F_CALL: begin ie_hcall = 1'b1; ie_hid = w[63:32]; end
                 F_ST, F_ST6: begin
@@ -276,11 +277,11 @@ module sephirot #(
                 end
                 F_STX, F_STX6: begin
                     st_en[l] = 1'b1; st_addr[l*64 +: 64] = a; st_size[l*4 +: 4] = p[16:13];
-                    st_data[l*64 +: 64] = rg(w[15:12]);
+                    st_data[l*64 +: 64] = `RG(w[15:12]);
                 end
                 F_ATOMIC: begin
                     old = ie_ld[l*64 +: 64];
-                    s = rg(w[15:12]);
+                    s = `RG(w[15:12]);
                     if (p[16:13] == 4'd4) s = {32'd0, s[31:0]};
                     case (p[25:18] & 8'hfe)
                     8'h00: nv = old + s;
@@ -298,10 +299,10 @@ module sephirot #(
                     if (p[25:18] == 8'hf1) begin atom_rw[l] = 1'b1; atom_reg[l*4 +: 4] = 4'd0; end
                     else if (p[18]) begin atom_rw[l] = 1'b1; atom_reg[l*4 +: 4] = w[15:12]; end
                 end
-                F_ATOMIC_NZ: if (rg(w[11:8]) != 64'd0) begin
+                F_ATOMIC_NZ: if (`RG(w[11:8]) != 64'd0) begin
                     // the guarded counter update (lock nz): no fetch, nothing through 0
                     old = ie_ld[l*64 +: 64];
-                    s = rg(w[15:12]);
+                    s = `RG(w[15:12]);
                     if (p[16:13] == 4'd4) s = {32'd0, s[31:0]};
                     case (p[25:18])
                     8'h40: nv = old | s;
@@ -326,7 +327,7 @@ module sephirot #(
     assign h_call = ie_v && ie_hcall;
     assign h_first = h_call && ie_cnt == 16'd0;
     assign h_id = ie_hid;
-    assign h_args = {rg(5), rg(4), rg(3), rg(2), rg(1)};
+    assign h_args = {`RG(5), `RG(4), `RG(3), `RG(2), `RG(1)};
     assign h_commit = h_call && ie_ok;
     assign st_commit = ie_v && ie_ok && !rst_phase;
 
@@ -334,7 +335,7 @@ module sephirot #(
     function [63:0] fwd(input [3:0] rn);
         integer k;
         begin
-            fwd = rg(rn);
+            fwd = `RG(rn);
             for (k = 0; k < N; k = k + 1)
                 if (ie_v && alu_wr[k] && ie_row[k*64 + 8 +: 4] == rn) fwd = alu_res[k*64 +: 64];
             if (ie_v && ie_hcall && rn == 4'd0) fwd = h_ret;
@@ -342,7 +343,7 @@ module sephirot #(
         end
     endfunction
     assign id_r1 = fwd(4'd1);
-    assign id_r2 = rg(2);
+    assign id_r2 = `RG(2);
 
     // ---------------- ID ----------------
     reg        id_cond, id_first_if;   // holds a conditional; first control resolved in IF
@@ -355,7 +356,7 @@ module sephirot #(
     reg        id_fault;
     always @* begin : id_comb
         reg [63:0] w, a, b, ad;
-        reg [7:0] d;
+        reg [26:0] d;
         reg [5:0] f;
         reg [26:0] p;
         reg found, tk, plt, peq, ldv;
@@ -368,8 +369,8 @@ module sephirot #(
         ld_en = {N{1'b0}}; ld_addr = {N*64{1'b0}}; ld_size = {N*4{1'b0}};
         found = 1'b0;
         for (l = 0; l < N; l = l + 1) begin
-            w = id_row[l*64 +: 64]; d = id_id[l*8 +: 8];
-            p = isa_props(d);
+            w = id_row[l*64 +: 64]; d = id_p[l*27 +: 27];
+            p = d;
             f = p[5:0];
             if (id_v && !is_empty(w)) begin
                 id_need = id_need | id_uses(w, d);
@@ -378,7 +379,7 @@ module sephirot #(
                 // IE), so its base comes bypassed and a 0 base reads nothing
                 // one address adder per lane: lock nz (its base bypassed from IE, and
                 // a 0 base reads nothing), atomics (base dst), loads (base src)
-                a = f == F_ATOMIC_NZ ? fwd(w[11:8]) : f == F_ATOMIC ? rg(w[11:8]) : rg(w[15:12]);
+                a = f == F_ATOMIC_NZ ? fwd(w[11:8]) : f == F_ATOMIC ? `RG(w[11:8]) : `RG(w[15:12]);
                 ad = a + {{48{w[31]}}, w[31:16]};
                 ldv = (f == F_ATOMIC_NZ && a != 64'd0) ||
                       f == F_LDX || f == F_LDX6 || f == F_LDXSPEC || f == F_ATOMIC;
@@ -404,14 +405,14 @@ module sephirot #(
                     id_need = id_need | 16'h0004;
                     if (id_key_size != 16'd0)
                         for (j = 0; j < N; j = j + 1)
-                            if (st_en[j] && overlap(rg(2), {16'd0, id_key_size},
+                            if (st_en[j] && overlap(`RG(2), {16'd0, id_key_size},
                                                     st_addr[j*64 +: 64], {28'd0, st_size[j*4 +: 4]}))
                                 id_keydep = 1'b1;
                 end
                 if (!found && is_ctl(w, d)) begin
                     tk = 1'b1;
-                    a = rg(w[11:8]);
-                    b = f == F_JCC_X ? rg(w[15:12]) : {{32{w[63]}}, w[63:32]};
+                    a = `RG(w[11:8]);
+                    b = f == F_JCC_X ? `RG(w[15:12]) : {{32{w[63]}}, w[63:32]};
                     if (f == F_JCC_K || f == F_JCC_X)
                         tk = jcc(p[9:6], p[11], a, b);
                     else if (f == F_JPKT) begin
@@ -428,7 +429,7 @@ module sephirot #(
                     if (tk) begin
                         found = 1'b1;
                         if (f == F_EXIT) begin
-                            id_exit = 1'b1; id_exit_plain = 1'b1; id_exit_val = rg(0);
+                            id_exit = 1'b1; id_exit_plain = 1'b1; id_exit_val = `RG(0);
                         end else if (f == F_EXITK) begin
                             id_exit = 1'b1; id_exit_val = {{32{w[63]}}, w[63:32]};
                         end else if (f == F_EXITR) begin
@@ -447,7 +448,7 @@ module sephirot #(
         // the first control word (taken or not) decides where the row resolves
         id_may_redirect = 1'b0;
         for (l = N - 1; l >= 0; l = l - 1) begin
-            w = id_row[l*64 +: 64]; d = id_id[l*8 +: 8];
+            w = id_row[l*64 +: 64]; d = id_p[l*27 +: 27];
             if (id_v && is_ctl(w, d)) begin
                 id_first_if = form_of(d) == F_JA || form_of(d) == F_EXITK;
                 id_may_redirect = !id_first_if;
@@ -566,7 +567,7 @@ module sephirot #(
             end else begin
 `ifdef HX_TRACE
                 $display("t=%0d IF=%0d:%0d ID=%0d:%0d IE=%0d:%0d CM=%0d idok=%0d ieok=%0d ended=%0d r0=%0h ifexit=%0d idend=%0d",
-                         t_rel, if_v, if_pc, id_v, id_pc, ie_v, ie_pc, cm_v, id_ok, ie_ok, ended, rg(0), if_exit, id_end);
+                         t_rel, if_v, if_pc, id_v, id_pc, ie_v, ie_pc, cm_v, id_ok, ie_ok, ended, `RG(0), if_exit, id_end);
                 $display("   st_en=%b a0=%h d0=%h a1=%h d1=%h ld_en=%b la0=%h ld0=%h ok=%b", st_en, st_addr[63:0], st_data[63:0], st_addr[127:64], st_data[127:64], ld_en, ld_addr[63:0], ld_data[63:0], ld_ok);
 `endif
                 // commit of the row leaving IE
@@ -581,7 +582,7 @@ module sephirot #(
                     ie_v <= id_adv;
                     ie_cnt <= 16'd0;
                     if (id_adv) begin
-                        ie_row <= id_row; ie_id <= id_id; ie_pc <= id_pc;
+                        ie_row <= id_row; ie_id <= id_id; ie_p <= id_p; ie_pc <= id_pc;
                         for (l = 0; l < N; l = l + 1)
                             ie_ld[l*64 +: 64] <= ld_ok[l] ? ld_data[l*64 +: 64] : 64'd0;
                     end
@@ -594,7 +595,9 @@ module sephirot #(
                 end
                 if (id_empty_next) begin
                     id_v <= if_adv;
-                    if (if_adv) begin id_row <= if_row; id_id <= if_id; id_pc <= if_pc; end
+                    if (if_adv) begin
+                        id_row <= if_row; id_id <= if_id; id_p <= if_p; id_pc <= if_pc;
+                    end
                 end
                 // IF
                 if (if_exit) begin
@@ -618,3 +621,4 @@ module sephirot #(
     end
     wire unused_ok = &{1'b0, ie_pc, ie_fault, id_hmap, ie_atom, fetch_next};
 endmodule
+`undef RG
