@@ -3,7 +3,7 @@ CC      ?= cc
 CLANG   ?= clang
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=gnu11 -Wall -Wextra -Werror -MMD -MP -Isrc
-LDLIBS  := -lbpf -lelf -lz -lpcap -ljson-c -lm -lpthread
+LDLIBS  := -lbpf -lelf -lz -lpcap -ljson-c -lm -lpthread -ldl
 SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 SRC     := $(filter-out src/main.c,$(wildcard src/*.c))
@@ -21,6 +21,10 @@ build/obj/%.o: src/%.c | deps-check
 build/asan/obj/%.o: src/%.c | deps-check
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(SAN) -c -o $@ $<
+
+# the headers translated images are compiled against are embedded (.incbin)
+XLHDRS  := src/env.h src/mem.h src/xdp.h src/sem.h src/sim.h src/xlate_rt.h
+build/obj/xlate_hdrs.o build/asan/obj/xlate_hdrs.o: $(XLHDRS)
 
 # objects are linked directly, not through an archive: commands and engines are found
 # through weak references, which do not pull members out of an archive

@@ -51,6 +51,9 @@ int engine__opt(struct engine_opts *o, int c, const char *arg)
 	case 'F':
 		o->fib = arg;
 		return 1;
+	case 'I':
+		o->interp = 1;
+		return 1;
 	}
 	return 0;
 }

@@ -13,6 +13,7 @@ struct engine_opts {
 	int opt;	/* compiler -O level (default 2) */
 	FILE *trace;	/* sim: per-cycle trace */
 	const char *fib;	/* bpf_fib_lookup's table (docs/helpers.md), NULL: none */
+	int interp;	/* vliw/sim: the interpreter, not the translated image (xlate.h) */
 };
 
 #define ENGINE_OPTS_DEFAULT { .lanes = 4, .opt = 2 }
@@ -21,8 +22,8 @@ struct engine_opts {
 #define ENGINE_SHORTOPTS "O:"
 #define ENGINE_LONGOPTS                                                                  \
 	{ "lanes", required_argument, NULL, 'L' }, { "trace", required_argument, NULL, 'T' }, \
-	{ "fib", required_argument, NULL, 'F' }
-#define ENGINE_USAGE "[--lanes N] [-O0|-O1|-O2] [--trace FILE] [--fib FILE]"
+	{ "fib", required_argument, NULL, 'F' }, { "interp", no_argument, NULL, 'I' }
+#define ENGINE_USAGE "[--lanes N] [-O0|-O1|-O2] [--trace FILE] [--fib FILE] [--interp]"
 /* option c with arg: 1 taken, 0 not an engine option, -EINVAL bad (message printed) */
 int engine__opt(struct engine_opts *o, int c, const char *arg);
 /* after the object is open: what the options give its environment (the FIB) */

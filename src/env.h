@@ -48,6 +48,14 @@ struct hxdp_run {
 	uint8_t stack[HXDP_MAX_FRAMES * HXDP_STACK_SIZE] __attribute__((aligned(8)));
 };
 
+/* a write at addr (by a program or a helper): the stack bytes at or above it may be
+ * nonzero now (stack_lo) */
+static inline void run__stack_dirty(struct hxdp_run *r, uint64_t addr)
+{
+	if (HXDP_REGION(addr) == R_STACK && HXDP_OFF(addr) < r->stack_lo)
+		r->stack_lo = HXDP_OFF(addr);
+}
+
 /* r10 of call frame k (0 = the program's own frame); frames grow downwards */
 #define HXDP_FP(k) HXDP_ADDR(R_STACK, (HXDP_MAX_FRAMES - (k)) * HXDP_STACK_SIZE)
 

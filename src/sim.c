@@ -16,6 +16,9 @@
 #include "sim.h"
 #include "sim_int.h"
 #include "vliw.h"
+#include "vliw_int.h"
+#include "xlate.h"
+#include "xlate_rt.h"
 
 struct sim {
 	struct vliw *v;
@@ -25,7 +28,8 @@ struct sim {
 	struct sim_row *rows;
 	uint32_t nrows, cap;
 	struct vliw_trace tr;		/* the rows of the packet run last */
-	struct sim_fig *fig;		/* per image row */
+	struct xlate *xl;		/* the translated image, NULL: interpreted */
+	struct xl_ctx xc;
 	struct sim_stats stats;
 	struct sim_pkt last;
 	FILE *trace;
@@ -145,33 +149,6 @@ static struct sim_fig row_fig(const struct vliw *v, uint32_t row, uint8_t lanes)
 	return g;
 }
 
-/* every row with all its lanes, once at open */
-static int figs_build(struct sim *s)
-{
-	const struct vliw *v = s->v;
-
-	s->fig = calloc(v->img->nrows ? v->img->nrows : 1, sizeof(*s->fig));
-	if (!s->fig)
-		return -ENOMEM;
-	for (uint32_t r = 0; r < v->img->nrows; r++) {
-		uint8_t lanes = 0;
-
-		for (uint32_t l = 0; l < v->lanes; l++)
-			if (word(v, r, l)->op != CC_NOP)
-				lanes |= (uint8_t)(1u << l);
-		s->fig[r] = row_fig(v, r, lanes);
-	}
-	return 0;
-}
-
-static struct sim_fig fig_of(const struct sim *s, const struct vliw_trec *t)
-{
-	if (t->row < s->v->img->nrows && s->fig[t->row].lanes == t->lanes)
-		return s->fig[t->row];
-	/* a row that faulted part way, or none ran (budget, outside the program) */
-	return row_fig(s->v, t->row, t->row < s->v->img->nrows ? t->lanes : 0);
-}
-
 static uint8_t row_ctl(const struct vliw *v, const struct vliw_trec *t, int first,
 		       uint8_t *exit_r0)
 {
@@ -212,7 +189,7 @@ static struct sim_acc acc_of(const struct vliw_trace *tr, uint32_t i)
 
 static int overlaps(const struct vliw_mem *a, const struct vliw_mem *b)
 {
-	return a->region == b->region && a->off < b->off + b->size && b->off < a->off + a->size;
+	return sim__overlaps(a->region, a->off, a->size, b->region, b->off, b->size);
 }
 
 static int reads_prev_writes(struct sim_acc cur, struct sim_acc prev)
@@ -227,18 +204,9 @@ static int reads_prev_writes(struct sim_acc cur, struct sim_acc prev)
 	return 0;
 }
 
-/* frames [0, n) holding packet bytes [base, end) of the packet as it arrived */
 static uint16_t frames_upto(uint32_t base, uint32_t len, uint32_t off, uint32_t size)
 {
-	uint32_t end = off + size, f;
-
-	if (end <= base)
-		return 0;	/* headroom: the scratch area */
-	end -= base;
-	if (end > len)
-		end = len;	/* grown by adjust_tail: never arrives */
-	f = sim__frames(end);
-	return (uint16_t)(f > 0xffff ? 0xffff : f);
+	return sim__frames_upto(base, len, off, size);
 }
 
 static uint16_t pkt_frames(struct sim_acc a, uint32_t base, uint32_t len)
@@ -297,40 +265,150 @@ static int key_dep(const struct hxdp_run *run, const uint64_t *args, const struc
 	return 0;
 }
 
+void sim__row_static(const struct vliw *v, uint32_t prog, uint32_t row, uint8_t lanes,
+		     int ctl, int ctl_lane, struct sim_row *r)
+{
+	const struct image_prog *p = &v->img->progs[prog];
+	struct vliw_trec t = { .row = row, .prog = (uint16_t)prog, .ctl = (uint8_t)ctl,
+			       .ctl_lane = (int8_t)ctl_lane, .lanes = lanes };
+	struct sim_fig g = row_fig(v, row, row < v->img->nrows ? lanes : 0);
+
+	memset(r, 0, sizeof(*r));
+	r->pc = row - p->first_row;
+	r->prog = (uint16_t)prog;
+	r->wr = g.wr;
+	r->rd_id = g.rd_id;
+	r->cond = g.cond;
+	r->ctl = row_ctl(v, &t, g.first_ctl, &r->exit_r0);
+	r->helper = -1;
+	r->lat = 1;
+}
+
+void sim__row_helper(const struct hxdp_run *run, int32_t id, const uint64_t a[5],
+		     const struct vliw_mem *prev, uint32_t nprev, uint32_t base, uint32_t len,
+		     struct sim_row *r)
+{
+	struct sim_acc pa = { prev, nprev };
+
+	r->helper = (int16_t)id;
+	r->wr |= 1;
+	r->lat = (uint16_t)sim__helper_latency(run, id, a);
+	r->frames_ie = helper_frames(id, a, base, len);
+	if (is_map_helper(id)) {
+		r->rd_id |= 1u << 2;	/* the key pointer */
+		r->mem_dep |= key_dep(run, a, prev ? &pa : NULL);
+	}
+}
+
 /* executed row i of the trace as the timing core sees it */
 static void to_row(const struct sim *s, const struct hxdp_run *run, uint32_t i, uint32_t base,
 		   uint32_t len, struct sim_row *r)
 {
 	const struct vliw_trace *tr = &s->tr;
 	const struct vliw_trec *t = &tr->rec[i];
-	const struct image_prog *p = &s->v->img->progs[t->prog];
-	struct sim_fig g = fig_of(s, t);
 	struct sim_acc cur = acc_of(tr, i), prev = { 0 };
 
 	if (i)
 		prev = acc_of(tr, i - 1);
-	memset(r, 0, sizeof(*r));
-	r->pc = t->row - p->first_row;
-	r->prog = t->prog;
-	r->wr = g.wr;
-	r->rd_id = g.rd_id;
-	r->cond = g.cond;
-	r->ctl = row_ctl(s->v, t, g.first_ctl, &r->exit_r0);
+	sim__row_static(s->v, t->prog, t->row, t->lanes, t->ctl, t->ctl_lane, r);
 	r->mem_dep = i && reads_prev_writes(cur, prev);
-	r->helper = (int16_t)t->helper;
-	r->lat = 1;
-	if (t->helper >= 0) {
-		const uint64_t *a = &tr->args[t->args];
-
-		r->wr |= 1;
-		r->lat = (uint16_t)sim__helper_latency(run, t->helper, a);
-		r->frames_ie = helper_frames(t->helper, a, base, len);
-		if (is_map_helper(t->helper)) {
-			r->rd_id |= 1u << 2;	/* the key pointer */
-			r->mem_dep |= key_dep(run, a, i ? &prev : NULL);
-		}
-	}
+	if (t->helper >= 0)
+		sim__row_helper(run, t->helper, &tr->args[t->args], i ? prev.m : NULL,
+				i ? prev.n : 0, base, len, r);
 	r->frames_id = pkt_frames(cur, base, len);
+}
+
+static int rows_room(struct sim *s, uint32_t need)
+{
+	uint32_t cap = s->cap ? s->cap : 64;
+	void *p;
+
+	if (need <= s->cap)
+		return 0;
+	while (cap < need)
+		cap *= 2;
+	p = realloc(s->rows, cap * sizeof(*s->rows));
+	if (!p)
+		return -ENOMEM;
+	s->rows = p;
+	s->cap = cap;
+	return 0;
+}
+
+/* the translated run's callbacks (xlate_rt.h) */
+static int xl_grow(struct xl_ctx *c, uint32_t need)
+{
+	struct sim *s = c->owner;
+
+	if (rows_room(s, need))
+		return run__fault(c->run, -ENOMEM, "sim: out of memory");
+	c->srow = s->rows;
+	c->scap = s->cap;
+	return 0;
+}
+
+static void xl_helper(struct xl_ctx *c, int32_t id, const uint64_t a[5], struct sim_row *r)
+{
+	sim__row_helper(c->run, id, a, (const struct vliw_mem *)c->prev, c->nprev, c->base,
+			c->len, r);
+}
+
+/* the rows after the translated code left the run: on vliw__step, each row's event
+ * as to_row sees a trace record (prev: the writes of the row before) */
+static int stepwise(struct sim *s, struct vliw_state *vs, struct hxdp_run *run,
+		    uint32_t base, uint32_t len)
+{
+	struct vliw_mem prev[CC_MAX_LANES];
+	struct vliw_event ev;
+	uint32_t nprev = s->xc.nprev;
+	int more = 1;
+
+	memcpy(prev, s->xc.prev, nprev * sizeof(prev[0]));
+	while (more) {
+		struct sim_acc cur, pa = { prev, nprev };
+		struct sim_row *r;
+
+		if (rows_room(s, s->nrows + 1)) {
+			run__fault(run, -ENOMEM, "sim: out of memory");
+			vliw__finish(vs, NULL, VLIW_FAULT, 0);
+			return 0;
+		}
+		more = vliw__step(vs, &ev) > 0;
+		cur = (struct sim_acc){ ev.mem, ev.nmem };
+		r = &s->rows[s->nrows++];
+		sim__row_static(s->v, ev.prog, ev.row, ev.lanes, ev.ctl, ev.ctl_lane, r);
+		r->mem_dep = (s->nrows > 1) && reads_prev_writes(cur, pa);
+		if (ev.helper >= 0)
+			sim__row_helper(run, ev.helper, ev.args, s->nrows > 1 ? prev : NULL,
+					s->nrows > 1 ? nprev : 0, base, len, r);
+		r->frames_id = pkt_frames(cur, base, len);
+		nprev = 0;
+		for (uint32_t i = 0; i < ev.nmem; i++)
+			if (ev.mem[i].write)
+				prev[nprev++] = ev.mem[i];
+	}
+	return 0;
+}
+
+static int execute_xl(struct sim *s, struct vliw_state *vs, struct hxdp_run *run,
+		      uint32_t base, uint32_t len)
+{
+	struct xl_ctx *c = &s->xc;
+
+	c->owner = s;
+	c->srow = s->rows;
+	c->scap = s->cap;
+	c->ns = 0;
+	c->sgrow = xl_grow;
+	c->shelper = xl_helper;
+	c->base = base;
+	c->len = len;
+	if (xlate__sim_run(s->xl, vs, c)) {
+		s->nrows = c->ns;
+		return stepwise(s, vs, run, base, len);
+	}
+	s->nrows = c->ns;
+	return 0;
 }
 
 /* run the packet on vliw, keeping one sim_row per executed row */
@@ -344,22 +422,16 @@ static int execute(struct sim *s, uint32_t prog, struct hxdp_run *run, uint64_t 
 		run->res->r0 = XDP_ABORTED;
 		return 0;
 	}
-	vliw__trace_run(&vs, &s->tr);
-	if (s->tr.n > s->cap) {
-		uint32_t cap = s->cap ? s->cap : 64;
-		void *p;
-
-		while (cap < s->tr.n)
-			cap *= 2;
-		p = realloc(s->rows, cap * sizeof(*s->rows));
-		if (!p)
+	if (s->xl) {
+		execute_xl(s, &vs, run, base, len);
+	} else {
+		vliw__trace_run(&vs, &s->tr);
+		if (rows_room(s, s->tr.n))
 			return run__fault(run, -ENOMEM, "sim: out of memory");
-		s->rows = p;
-		s->cap = cap;
+		for (uint32_t i = 0; i < s->tr.n; i++)
+			to_row(s, run, i, base, len, &s->rows[i]);
+		s->nrows = s->tr.n;
 	}
-	for (uint32_t i = 0; i < s->tr.n; i++)
-		to_row(s, run, i, base, len, &s->rows[i]);
-	s->nrows = s->tr.n;
 	if (s->nrows && s->rows[s->nrows - 1].ctl == SIM_CTL_NONE)
 		s->rows[s->nrows - 1].ctl = SIM_CTL_EXIT_ID;
 	return 0;
@@ -394,11 +466,11 @@ static int sim_open(struct hxdp_obj *obj, const struct engine_opts *o, void **st
 		free(s);
 		return -E2BIG;
 	}
-	if (figs_build(s)) {
-		snprintf(err, errlen, "out of memory");
+	if (!(o && (o->interp || o->trace)) && (e = xlate__open(s->v, 1, &s->xl))) {
+		snprintf(err, errlen, "%s: translation: %s", obj->path, strerror(-e));
 		vliw__free(s->v);
 		free(s);
-		return -ENOMEM;
+		return e;
 	}
 	s->lanes = (int)s->v->lanes;
 	s->m.early_exit = 1;
@@ -445,10 +517,10 @@ static void sim_close(void *st)
 
 	if (!s)
 		return;
+	xlate__close(s->xl);
 	vliw__free(s->v);
 	vliw_trace__free(&s->tr);
 	sim_memo__free(s->nic.memo);
-	free(s->fig);
 	free(s->rows);
 	sim_stats__free(&s->stats);
 	free(s);

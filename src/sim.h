@@ -97,6 +97,29 @@ static inline uint32_t sim__frames(uint32_t bytes)
 	return (bytes + SIM_FRAME - 1) / SIM_FRAME;
 }
 
+/* frames [0, n) holding packet bytes [off, off + size) of the packet as it arrived:
+ * len bytes from offset base */
+static inline uint16_t sim__frames_upto(uint32_t base, uint32_t len, uint32_t off,
+					uint32_t size)
+{
+	uint32_t end = off + size, f;
+
+	if (end <= base)
+		return 0;	/* headroom: the scratch area */
+	end -= base;
+	if (end > len)
+		end = len;	/* grown by adjust_tail: never arrives */
+	f = sim__frames(end);
+	return (uint16_t)(f > 0xffff ? 0xffff : f);
+}
+
+/* two accesses (region, offset, bytes) touch a common byte */
+static inline int sim__overlaps(uint32_t ra, uint32_t oa, uint32_t sa, uint32_t rb,
+				uint32_t ob, uint32_t sb)
+{
+	return ra == rb && oa < ob + sb && ob < oa + sa;
+}
+
 /* sim_pipe.c: time one packet whose executed rows are rows[0..n) on the NIC in state
  * nic (updated). trace: per-cycle lines, NULL for none; tag names the packet there. */
 void sim_nic__init(struct sim_nic *nic);
@@ -113,6 +136,18 @@ struct hxdp_run;
 
 /* cycles a helper call holds IE (docs/timing.md 2.4); a: its r1..r5 */
 uint32_t sim__helper_latency(const struct hxdp_run *run, int32_t id, const uint64_t a[5]);
+
+/* the parts of an executed row's figures (to_row in sim.c) for the translated sim
+ * (xlate.c): what the row's words and its control say (lanes: those that took part,
+ * ctl, ctl_lane: enum vliw_ctl and the deciding lane), and what its helper call adds
+ * (prev: the accesses of the row run before it, NULL for the first row) */
+struct vliw;
+struct vliw_mem;
+void sim__row_static(const struct vliw *v, uint32_t prog, uint32_t row, uint8_t lanes,
+		     int ctl, int ctl_lane, struct sim_row *r);
+void sim__row_helper(const struct hxdp_run *run, int32_t id, const uint64_t a[5],
+		     const struct vliw_mem *prev, uint32_t nprev, uint32_t base, uint32_t len,
+		     struct sim_row *r);
 
 /* options the run command may set after open (defaults: early exit on, packets offered
  * back to back at the input bus rate) */

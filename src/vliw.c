@@ -9,6 +9,7 @@
 #include "sem.h"
 #include "vliw.h"
 #include "vliw_int.h"
+#include "xlate.h"
 #include "xdp.h"
 
 #if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
@@ -101,6 +102,7 @@ void vliw__free(struct vliw *v)
 		return;
 	image__free(v->img);
 	vliw_fast__free(v->fast);
+	xlate__close(v->xl);
 	free(v->w);
 	free(v);
 }
@@ -543,7 +545,16 @@ int vliw__step(struct vliw_state *s, struct vliw_event *ev)
 static int vliw_open(struct hxdp_obj *obj, const struct engine_opts *o, void **st,
 		     char *err, size_t errlen)
 {
-	return vliw__open_obj(obj, o, (struct vliw **)st, err, errlen);
+	struct vliw *v;
+	int e = vliw__open_obj(obj, o, &v, err, errlen);
+
+	if (!e && !(o && o->interp) && (e = xlate__open(v, 0, &v->xl))) {
+		snprintf(err, errlen, "%s: translation: %s", obj->path, strerror(-e));
+		vliw__free(v);
+		return e;
+	}
+	*st = e ? NULL : v;
+	return e;
 }
 
 static int vliw_run(void *st, uint32_t prog, struct hxdp_run *run, uint64_t r1)
@@ -554,13 +565,21 @@ static int vliw_run(void *st, uint32_t prog, struct hxdp_run *run, uint64_t r1)
 		run->res->r0 = XDP_ABORTED;
 		return run->res->fault;
 	}
-	vliw_fast__run(&s);
+	if (s.v->xl)
+		xlate__run(s.v->xl, &s);
+	else
+		vliw_fast__run(&s);
 	return run->res->fault;
 }
 
 int vliw__finish(struct vliw_state *s, struct vliw_event *ev, int ctl, uint64_t r0)
 {
 	return finish(s, ev, ctl, r0);
+}
+
+int vliw__tail(struct vliw_state *s)
+{
+	return tail_call(s, NULL);
 }
 
 static void vliw_close(void *st)

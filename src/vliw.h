@@ -38,6 +38,7 @@ struct vliw {
 	struct vliw_word *w;	/* img->nrows * lanes */
 	uint32_t lanes;
 	struct vliw_fast *fast;	/* the rows as threaded micro-ops (vliw_fast.c) */
+	struct xlate *xl;	/* the rows as host code (xlate.c), NULL: interpreted */
 };
 
 /* the whole state of one program run; registers reset at every program entry */

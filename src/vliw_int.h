@@ -24,11 +24,14 @@ int vliw__row(struct vliw_state *s, struct vliw_event *ev);
 /* end the run: r0 for VLIW_EXIT, XDP_ABORTED otherwise */
 int vliw__finish(struct vliw_state *s, struct vliw_event *ev, int ctl, uint64_t r0);
 
+/* a tail call the row just made (run->tail_prog >= 0): 1 switched (s reset for the
+ * new program), 0 the run ended (a fault) */
+int vliw__tail(struct vliw_state *s);
+
 /* the stack bytes at or above off may be nonzero now (run->stack_lo) */
 static inline void vliw__stack_dirty(struct hxdp_run *run, uint64_t addr)
 {
-	if (HXDP_REGION(addr) == R_STACK && HXDP_OFF(addr) < run->stack_lo)
-		run->stack_lo = HXDP_OFF(addr);
+	run__stack_dirty(run, addr);
 }
 
 #endif

@@ -1,0 +1,975 @@
+/* xlate.c: images translated to host code (xlate.h).
+ *
+ * The C emitted for a row follows vliw__step (vliw.c) word for word: lanes in lane
+ * order (a faulting lane ends the run, nothing of its row commits), the control that
+ * decides is the first taken one in lane order (evaluated on the row's start values),
+ * the helper after the lanes and before the commit, stores then registers committed in
+ * lane order, the helper's r0 and clobbers last, a tail call after the commit. Rows are
+ * counted per block (a run of rows entered only at its first): the block adds its rows
+ * on entry, and every way out of a row says how many of them did not run. A block that
+ * could exhaust the budget is left to the interpreter (XL_BAIL), which stops at the
+ * exact row. The sim entry point also writes one struct sim_row per executed row: what
+ * the row's words and its control say is computed here, at translation, by the sim's
+ * own functions (sim__row_static); what depends on the run (loads that read the last
+ * row's writes, packet frames read, the helper's latency) is computed as it runs, the
+ * helper's part by sim__row_helper.
+ */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "helpers.h"
+#include "image.h"
+#include "insn.h"
+#include "maps.h"
+#include "vliw.h"
+#include "vliw_int.h"
+#include "xlate.h"
+#include "xlate_rt.h"
+
+_Static_assert(sizeof(struct xl_mem) == sizeof(struct vliw_mem) &&
+	       offsetof(struct xl_mem, region) == offsetof(struct vliw_mem, region) &&
+	       offsetof(struct xl_mem, off) == offsetof(struct vliw_mem, off),
+	       "xl_mem is vliw_mem");
+_Static_assert(XL_LANES == CC_MAX_LANES && XL_NREGS == CC_NREGS, "xlate_rt.h sizes");
+
+#define XL_VERSION "hxdp-xlate 1"
+#define DEFAULT_BUDGET (1ull << 24)
+
+typedef int (*xl_entry)(struct xl_ctx *c);
+
+struct xlate {
+	void *dl;
+	xl_entry run;		/* xl_vliw or xl_sim */
+};
+
+/* the headers the generated code includes, as this binary was built (xlate_hdrs.c) */
+struct xl_hdr {
+	const char *name, *text;
+};
+extern const char xl_hdr_env[], xl_hdr_mem[], xl_hdr_xdp[], xl_hdr_sem[], xl_hdr_sim[],
+	xl_hdr_rt[];
+static const struct xl_hdr *hdrs(void)
+{
+	static const struct xl_hdr h[] = {
+		{ "env.h", xl_hdr_env }, { "mem.h", xl_hdr_mem }, { "xdp.h", xl_hdr_xdp },
+		{ "sem.h", xl_hdr_sem }, { "sim.h", xl_hdr_sim }, { "xlate_rt.h", xl_hdr_rt },
+		{ NULL, NULL },
+	};
+	return h;
+}
+
+/* ---- emitting C ---- */
+
+struct emit {
+	FILE *f;
+	const struct vliw *v;
+	int sim;
+	uint32_t prog;
+	const struct image_prog *p;
+	uint8_t *start;		/* per row of p: a block starts here */
+	uint32_t *rem;		/* per row of p: rows of its block after it */
+	uint32_t *blen;		/* per row of p (block starts): rows in the block */
+};
+
+static const struct vliw_word *word(const struct vliw *v, uint32_t row, uint32_t lane)
+{
+	return &v->w[(size_t)row * v->lanes + lane];
+}
+
+static int is_ctl(const struct vliw_word *w)
+{
+	return w->form == F_JA || w->form == F_EXIT || w->form == F_EXITK ||
+	       w->form == F_EXITR || w->form == F_JCC_K || w->form == F_JCC_X ||
+	       w->form == F_JPKT;
+}
+
+static int is_cond(const struct vliw_word *w)
+{
+	return w->form == F_JCC_K || w->form == F_JCC_X || w->form == F_JPKT;
+}
+
+static int is_jump(const struct vliw_word *w)
+{
+	return w->form == F_JA || is_cond(w);
+}
+
+static uint8_t row_lanes(const struct vliw *v, uint32_t row)
+{
+	uint8_t m = 0;
+
+	for (uint32_t l = 0; l < v->lanes; l++)
+		if (word(v, row, l)->op != CC_NOP)
+			m |= (uint8_t)(1u << l);
+	return m;
+}
+
+static int in_prog(const struct image_prog *p, uint32_t row)
+{
+	return row - p->first_row < p->nrows;
+}
+
+static void blocks(struct emit *e)
+{
+	const struct image_prog *p = e->p;
+	uint32_t n = p->nrows, last = 0;
+
+	memset(e->start, 0, n);
+	if (n)
+		e->start[0] = 1;
+	for (uint32_t r = 0; r < n; r++)
+		for (uint32_t l = 0; l < e->v->lanes; l++) {
+			const struct vliw_word *w = word(e->v, p->first_row + r, l);
+
+			if (w->op != CC_NOP && is_jump(w) && in_prog(p, w->target))
+				e->start[w->target - p->first_row] = 1;
+		}
+	for (uint32_t r = 1; r <= n; r++)
+		if (r == n || e->start[r]) {
+			for (uint32_t i = last; i < r; i++)
+				e->rem[i] = r - 1 - i;
+			e->blen[last] = r - last;
+			last = r;
+		}
+}
+
+static void k64(FILE *f, int64_t k)
+{
+	fprintf(f, "0x%llxull", (unsigned long long)k);
+}
+
+/* the sim's record of a row: its static figures with this outcome */
+static void srow(struct emit *e, uint32_t row, uint8_t lanes, int ctl, int ctl_lane,
+		 int helper)
+{
+	struct sim_row t;
+
+	if (!e->sim)
+		return;
+	sim__row_static(e->v, e->prog, row, lanes, ctl, ctl_lane, &t);
+	fprintf(e->f, "\t\tSROW(%u, %u, %u, %u, %u, %u, %u, %s);\n", t.pc, t.prog, t.wr, t.rd_id,
+		t.ctl, t.exit_r0, t.cond, helper ? "&hs" : "NULL");
+}
+
+/* leaving row at a fault: rows counted, the run finished */
+static void fault_exit(struct emit *e, uint32_t row, uint32_t lane, int helper)
+{
+	uint8_t lanes = row_lanes(e->v, row);
+
+	if (lane < 8)
+		lanes &= (uint8_t)((2u << lane) - 1);
+	srow(e, row, lanes, VLIW_FAULT, -1, helper);
+	fprintf(e->f, "\t\tFIN(%d, 0, n - %u);\n", VLIW_FAULT, e->rem[row - e->p->first_row]);
+}
+
+static void emit_load(struct emit *e, uint32_t row, uint32_t l, const struct vliw_word *w)
+{
+	FILE *f = e->f;
+	const char *ext = w->op == I_LDXS_b ? "(int8_t)" : w->op == I_LDXS_h ? "(int16_t)" :
+			  w->op == I_LDXS_w ? "(int32_t)" : "";
+	const char *ty = w->size == 1 ? "uint8_t" : w->size == 2 ? "uint16_t" :
+			 w->size == 4 ? "uint32_t" : "uint64_t";
+
+	fprintf(f, "\tuint64_t v%u, a%u = r%u + (uint64_t)(int64_t)%d;\n", l, l, w->src, w->off);
+	if (e->sim)
+		fprintf(f, "\tMEMRD(a%u, %u);\n", l, w->size);
+	fprintf(f, "\t{\n\t\tconst uint8_t *p_ = xl_ld(run->reg, a%u, %u);\n", l, w->size);
+	fprintf(f, "\t\tif (__builtin_expect(p_ != NULL, 1)) {\n");
+	if (w->size == 6)
+		fprintf(f, "\t\t\tv%u = 0;\n\t\t\tmemcpy(&v%u, p_, 6);\n", l, l);
+	else
+		fprintf(f, "\t\t\t%s t_;\n\t\t\tmemcpy(&t_, p_, %u);\n"
+			"\t\t\tv%u = (uint64_t)(int64_t)%s t_;\n", ty, w->size, l, ext);
+	fprintf(f, "\t\t} else if (c->load_slow(c, %u, %u, a%u, &v%u)) {\n", row, l, l, l);
+	fault_exit(e, row, l, 0);
+	fprintf(f, "\t\t}\n\t}\n");
+}
+
+static void emit_store(struct emit *e, uint32_t row, uint32_t l, const struct vliw_word *w)
+{
+	FILE *f = e->f;
+	int imm = w->form == F_ST || w->form == F_ST6;
+
+	fprintf(f, "\tuint64_t a%u = r%u + (uint64_t)(int64_t)%d, w%u = ", l, w->dst, w->off, l);
+	if (imm)
+		k64(f, w->k);
+	else
+		fprintf(f, "r%u", w->src);
+	fprintf(f, ";\n");
+	if (e->sim)
+		fprintf(f, "\tMEMWR(%u, a%u, %u);\n", l, l, w->size);
+	fprintf(f, "\tvoid *p%u = mem_xlate(run->reg, a%u, %u, 1);\n", l, l, w->size);
+	fprintf(f, "\tif (__builtin_expect(!p%u, 0)) {\n\t\tc->mem_fault(c, %u, %u, a%u, %d);\n",
+		l, row, l, l, XL_STORE);
+	fault_exit(e, row, l, 0);
+	fprintf(f, "\t}\n\trun__stack_dirty(run, a%u);\n", l);
+}
+
+/* vliw.c atomic(): the new value held like a store; fetch forms set v<l> (register
+ * g<l>) */
+static void emit_atomic(struct emit *e, uint32_t row, uint32_t l, const struct vliw_word *w)
+{
+	FILE *f = e->f;
+	int op = (int)w->k & ~BPF_FETCH;
+
+	fprintf(f, "\tuint64_t a%u = 0, w%u = 0, v%u = 0;\n\tvoid *p%u = NULL;\n", l, l, l, l);
+	if (w->form == F_ATOMIC_NZ)
+		fprintf(f, "\tif (r%u) {\n", w->dst);
+	else
+		fprintf(f, "\t{\n");
+	fprintf(f, "\t\ta%u = r%u + (uint64_t)(int64_t)%d;\n", l, w->dst, w->off);
+	fprintf(f, "\t\tp%u = (a%u & %u) ? NULL : mem_xlate(run->reg, a%u, %u, 1);\n", l, l,
+		w->size - 1, l, w->size);
+	if (e->sim)
+		fprintf(f, "\t\tMEMWR(%u, a%u, %u);\n", l, l, w->size);
+	fprintf(f, "\t\tif (__builtin_expect(!p%u, 0)) {\n\t\tc->mem_fault(c, %u, %u, a%u, %d);\n",
+		l, row, l, l, XL_ATOMIC);
+	fault_exit(e, row, l, 0);
+	fprintf(f, "\t\t}\n\t\trun__stack_dirty(run, a%u);\n", l);
+	fprintf(f, "\t\tuint64_t o_ = 0, s_ = r%u;\n\t\tmemcpy(&o_, p%u, %u);\n", w->src, l,
+		w->size);
+	if (w->k == BPF_CMPXCHG) {
+		fprintf(f, "\t\tw%u = o_ == %sr0 ? s_ : o_;\n\t\tv%u = o_;\n", l,
+			w->size == 4 ? "(uint32_t)" : "", l);
+	} else {
+		if (w->k == BPF_XCHG)
+			fprintf(f, "\t\tw%u = s_;\n", l);
+		else
+			fprintf(f, "\t\tw%u = o_ %s s_;\n", l, op == BPF_ADD ? "+" : op == BPF_OR ?
+				"|" : op == BPF_AND ? "&" : "^");
+		fprintf(f, "\t\tv%u = o_;\n", l);
+	}
+	fprintf(f, "\t}\n");
+}
+
+static const char *reg_or_k(char *buf, size_t n, int kform, int reg, int64_t k)
+{
+	if (kform)
+		snprintf(buf, n, "(uint64_t)0x%llxull", (unsigned long long)k);
+	else
+		snprintf(buf, n, "r%d", reg);
+	return buf;
+}
+
+/* the lane's register result in v<l>; 0: it writes none */
+static int emit_alu(struct emit *e, uint32_t l, const struct vliw_word *w)
+{
+	FILE *f = e->f;
+	char b[64];
+
+	if (w->op == I_MOVSX8_32 || w->op == I_MOVSX16_32 || w->op == I_MOVSX8_64 ||
+	    w->op == I_MOVSX16_64 || w->op == I_MOVSX32_64) {
+		fprintf(f, "\tuint64_t v%u = sem_movsx(%d, %d, r%u);\n", l, isa_info[w->op].selv,
+			BPF_CLASS(isa_info[w->op].opc) == BPF_ALU64, w->src);
+		return 1;
+	}
+	switch (w->form) {
+	case F_ALU_K: case F_ALU_X: case F_NEG:
+		fprintf(f, "\tuint64_t v%u = sem_alu(%d, %d, %d, r%u, %s);\n", l, w->alu_op, w->sgn,
+			w->is64, w->dst, reg_or_k(b, sizeof(b), w->kform, w->src, w->k));
+		return 1;
+	case F_ALU3_K: case F_ALU3_X: case F_NEG3:
+		fprintf(f, "\tuint64_t v%u = sem_alu(%d, %d, %d, r%u, %s);\n", l, w->alu_op, w->sgn,
+			w->is64, w->src, reg_or_k(b, sizeof(b), w->kform, w->src2, w->k));
+		return 1;
+	case F_END:
+		fprintf(f, "\tuint64_t v%u = sem_end(%d, %d, r%u);\n", l,
+			w->op != I_LE16 && w->op != I_LE32 && w->op != I_LE64, (int)w->k, w->dst);
+		return 1;
+	case F_LDK:
+		fprintf(f, "\tuint64_t v%u = ", l);
+		k64(f, w->k);
+		fprintf(f, ";\n");
+		return 1;
+	}
+	return 0;
+}
+
+/* the condition of a control word on row-start registers (vliw.c taken()) */
+static void cond_expr(FILE *f, const struct vliw_word *w)
+{
+	static const char *const pk[] = { ">", ">=", "<", "<=" };
+	char b[64];
+
+	switch (w->form) {
+	case F_JCC_K: case F_JCC_X:
+		fprintf(f, "sem_jcc(%d, %d, r%u, %s)", w->alu_op, w->is64, w->dst,
+			reg_or_k(b, sizeof(b), w->form == F_JCC_K, w->src, w->k));
+		return;
+	case F_JPKT:
+		fprintf(f, "(r%u + (uint64_t)0x%llxull %s xl_data_end(run))", w->dst,
+			(unsigned long long)w->k, pk[w->src & 3]);
+		return;
+	}
+	fprintf(f, "1");
+}
+
+static void emit_helper(struct emit *e, uint32_t row, const struct vliw_word *w, int conf)
+{
+	FILE *f = e->f;
+	int32_t id = (int32_t)w->k;
+
+	fprintf(f, "\tuint64_t hv = 0, ha[5] = { r1, r2, r3, r4, r5 };\n\tint conf = 0;\n");
+	if (e->sim)
+		fprintf(f, "\tstruct sim_row hs = { 0 };\n");
+	if (conf) {	/* the conformance suite's unwind hook (vliw.c helper()) */
+		fprintf(f, "\tif (run->env && run->env->conformance) {\n\t\tconf = 1;\n");
+		if (e->sim)
+			fprintf(f, "\t\tc->shelper(c, %d, ha, &hs);\n", id);
+		fprintf(f, "\t\thv = ha[0];\n\t\tif (!hv) {\n");
+		srow(e, row, row_lanes(e->v, row), VLIW_EXIT, -1, 1);
+		fprintf(f, "\t\tFIN(%d, 0, n - %u);\n\t\t}\n\t} else {\n", VLIW_EXIT,
+			e->rem[row - e->p->first_row]);
+	} else {
+		fprintf(f, "\t{\n");
+	}
+	fprintf(f, "\t\trun->res->helpers++;\n");
+	for (int i = 0; i < 5; i++)
+		fprintf(f, "\t\trun__stack_dirty(run, ha[%d]);\n", i);
+	if (id == BPF_FUNC_map_lookup_elem)
+		fprintf(f, "\t\thv = c->lookup(run, ha);\n");
+	else
+		fprintf(f, "\t\thv = c->helper(run, %d, ha);\n", id);
+	if (e->sim)
+		fprintf(f, "\t\tc->shelper(c, %d, ha, &hs);\n", id);
+	fprintf(f, "\t\tif (__builtin_expect(run->res->fault != 0, 0)) {\n");
+	fault_exit(e, row, 8, 1);
+	fprintf(f, "\t\t}\n\t}\n");
+}
+
+static void emit_row(struct emit *e, uint32_t row)
+{
+	const struct vliw *v = e->v;
+	const struct image_prog *p = e->p;
+	uint32_t ri = row - p->first_row, rem = e->rem[ri];
+	uint8_t lanes = row_lanes(v, row);
+	int call = -1, ctl[CC_MAX_LANES], nctl = 0, regw[CC_MAX_LANES] = { 0 }, st[CC_MAX_LANES];
+	int nst = 0, tail;
+	FILE *f = e->f;
+
+	fprintf(f, "R%u:\n", row);
+	if (e->start[ri]) {
+		fprintf(f, "\tn += %u;\n\tif (__builtin_expect(n > budget, 0)) {\n"
+			"\t\tn -= %u;\n\t\tBAIL(%u, n);\n\t}\n", e->blen[ri], e->blen[ri], row);
+		if (e->sim)
+			fprintf(f, "\tif (__builtin_expect(ns + %u > c->scap, 0)) {\n"
+				"\t\tc->ns = ns;\n\t\tif (c->sgrow(c, ns + %u)) {\n"
+				"\t\t\tn -= %u;\n\t\t\tBAIL(%u, n);\n\t\t}\n"
+				"\t\tsrows = c->srow;\n\t}\n",
+				e->blen[ri], e->blen[ri], e->blen[ri], row);
+	}
+	fprintf(f, "{\n");
+	if (e->sim)
+		fprintf(f, "\tint md = 0;\n\tuint16_t fid = 0;\n\tuint32_t nw = 0;\n"
+			"\tstruct xl_mem wr[%u];\n\t(void)md; (void)fid; (void)wr;\n", CC_MAX_LANES);
+	/* control: the first taken one in lane order, on the row's start values */
+	for (uint32_t l = 0; l < v->lanes; l++) {
+		const struct vliw_word *w = word(v, row, l);
+
+		if (w->op == CC_NOP || w->form == F_CALL || !is_ctl(w))
+			continue;
+		ctl[nctl++] = (int)l;
+		if (!is_cond(w))
+			break;
+	}
+	if (nctl) {
+		fprintf(f, "\tint ct = ");
+		for (int i = 0; i < nctl; i++) {
+			const struct vliw_word *w = word(v, row, (uint32_t)ctl[i]);
+
+			if (!is_cond(w)) {
+				fprintf(f, "%d", ctl[i]);
+				break;
+			}
+			cond_expr(f, w);
+			fprintf(f, " ? %d : ", ctl[i]);
+			if (i == nctl - 1)
+				fprintf(f, "-1");
+		}
+		fprintf(f, ";\n");
+		for (int i = 0; i < nctl; i++) {
+			const struct vliw_word *w = word(v, row, (uint32_t)ctl[i]);
+
+			if (w->form == F_EXIT)
+				fprintf(f, "\tuint64_t x%d = r0;\n", ctl[i]);
+			else if (w->form == F_EXITR)
+				fprintf(f, "\tuint64_t x%d = %sr%u;\n", ctl[i], w->k ? "(uint32_t)" : "",
+					w->dst);
+		}
+	}
+	for (uint32_t l = 0; l < v->lanes; l++) {
+		const struct vliw_word *w = word(v, row, l);
+
+		if (w->op == CC_NOP || is_ctl(w))
+			continue;
+		switch (w->form) {
+		case F_CALL:
+			call = (int)l;
+			break;
+		case F_LDX: case F_LDX6: case F_LDXSPEC:
+			emit_load(e, row, l, w);
+			regw[l] = 1;
+			break;
+		case F_ST: case F_STX: case F_ST6: case F_STX6:
+			emit_store(e, row, l, w);
+			st[nst++] = (int)l;
+			break;
+		case F_ATOMIC: case F_ATOMIC_NZ:
+			emit_atomic(e, row, l, w);
+			st[nst++] = (int)l;
+			regw[l] = w->k == BPF_CMPXCHG ? 2 : (w->k & BPF_FETCH) ? 3 : 0;
+			break;
+		default:
+			regw[l] = emit_alu(e, l, w);
+		}
+	}
+	if (call >= 0)
+		emit_helper(e, row, word(v, row, (uint32_t)call), word(v, row, (uint32_t)call)->k == 5);
+	/* commit: stores, then registers, in lane order; the helper's last */
+	for (int i = 0; i < nst; i++) {
+		const struct vliw_word *w = word(v, row, (uint32_t)st[i]);
+
+		if (w->form == F_ATOMIC_NZ)
+			fprintf(f, "\tif (p%d)\n\t", st[i]);
+		fprintf(f, "\tmemcpy(p%d, &w%d, %u);\n", st[i], st[i], w->size);
+	}
+	for (uint32_t l = 0; l < v->lanes; l++) {
+		const struct vliw_word *w = word(v, row, l);
+
+		if (regw[l] == 1)
+			fprintf(f, "\tr%u = v%u;\n", w->dst, l);
+		else if (regw[l] == 2)	/* cmpxchg: r0 = old (when it ran) */
+			fprintf(f, "\tif (p%u)\n\t\tr0 = v%u;\n", l, l);
+		else if (regw[l] == 3)
+			fprintf(f, "\tif (p%u)\n\t\tr%u = v%u;\n", l, w->src, l);
+	}
+	if (call >= 0)
+		fprintf(f, "\tr0 = hv;\n\tif (!conf)\n\t\tr1 = r2 = r3 = r4 = r5 = XL_CLOBBER;\n");
+	if (e->sim) {	/* this row's writes, for the next row */
+		fprintf(f, "\tPREV();\n");
+	}
+	tail = call >= 0 && word(v, row, (uint32_t)call)->k == BPF_FUNC_tail_call;
+	if (tail) {
+		fprintf(f, "\tif (run->tail_prog >= 0) {\n\t\tSAVE();\n\t\tc->rows = n - %u;\n"
+			"\t\tint np = c->tail(c);\n\t\tif (np < 0) {\n", rem);
+		srow(e, row, lanes, VLIW_FAULT, -1, 1);
+		fprintf(f, "\t\tc->ns = ns;\n\t\treturn XL_ENDED;\n\t\t}\n");
+		srow(e, row, lanes, VLIW_TAIL, -1, 1);
+		fprintf(f, "\t\tLOAD();\n\t\tn = c->rows;\n\t\tprog = (uint32_t)np;\n"
+			"\t\tgoto dispatch;\n\t}\n");
+	}
+	for (int i = 0; i < nctl; i++) {
+		const struct vliw_word *w = word(v, row, (uint32_t)ctl[i]);
+
+		fprintf(f, "\tif (ct == %d) {\n", ctl[i]);
+		switch (w->form) {
+		case F_EXIT: case F_EXITR:
+			srow(e, row, lanes, VLIW_EXIT, ctl[i], call >= 0);
+			fprintf(f, "\t\tFIN(%d, x%d, n - %u);\n", VLIW_EXIT, ctl[i], rem);
+			break;
+		case F_EXITK:
+			srow(e, row, lanes, VLIW_EXIT, ctl[i], call >= 0);
+			fprintf(f, "\t\tFIN(%d, ", VLIW_EXIT);
+			k64(f, w->k);
+			fprintf(f, ", n - %u);\n", rem);
+			break;
+		default:
+			srow(e, row, lanes, VLIW_JUMP, ctl[i], call >= 0);
+			if (in_prog(p, w->target))
+				fprintf(f, "\t\tn -= %u;\n\t\tgoto R%u;\n", rem, w->target);
+			else
+				fprintf(f, "\t\tBAIL(%u, n - %u);\n", w->target, rem);
+		}
+		fprintf(f, "\t}\n");
+	}
+	srow(e, row, lanes, VLIW_FALL, -1, call >= 0);
+	if (!in_prog(p, row + 1))
+		fprintf(f, "\tBAIL(%u, n - %u);\n", row + 1, rem);
+	fprintf(f, "}\n");
+}
+
+static const char prelude[] =
+	"#include \"xlate_rt.h\"\n"
+	"#define SAVE() (c->r[0] = r0, c->r[1] = r1, c->r[2] = r2, c->r[3] = r3, "
+	"c->r[4] = r4, c->r[5] = r5, c->r[6] = r6, c->r[7] = r7, c->r[8] = r8, "
+	"c->r[9] = r9, c->r[10] = r10, c->r[11] = r11, c->r[12] = r12, c->r[13] = r13, "
+	"c->r[14] = r14, c->r[15] = r15)\n"
+	"#define LOAD() (r0 = c->r[0], r1 = c->r[1], r2 = c->r[2], r3 = c->r[3], "
+	"r4 = c->r[4], r5 = c->r[5], r6 = c->r[6], r7 = c->r[7], r8 = c->r[8], "
+	"r9 = c->r[9], r10 = c->r[10], r11 = c->r[11], r12 = c->r[12], r13 = c->r[13], "
+	"r14 = c->r[14], r15 = c->r[15])\n"
+	"#define BAIL(row_, rows_) do { SAVE(); c->row = (row_); c->rows = (rows_); "
+	"c->prog = prog; c->ns = ns; return XL_BAIL; } while (0)\n"
+	"#define FIN(ctl_, r0_, rows_) do { c->rows = (rows_); c->ns = ns; "
+	"c->finish(c, (ctl_), (r0_)); return XL_ENDED; } while (0)\n";
+
+static const char prelude_vliw[] =
+	"#undef SROW\n#undef MEMRD\n#undef MEMWR\n#undef PREV\n";
+
+static const char prelude_sim[] =
+	"#undef SROW\n#undef MEMRD\n#undef MEMWR\n#undef PREV\n"
+	"#define SROW(pc_, prog_, wr_, rd_, ctl_, x0_, cond_, hs_) do { "
+	"struct sim_row *q_ = &srows[ns++]; const struct sim_row *h_ = (hs_); "
+	"*q_ = (struct sim_row){ .pc = pc_, .prog = prog_, .wr = wr_, .rd_id = rd_, "
+	".ctl = ctl_, .mem_dep = (uint8_t)md, .exit_r0 = x0_, .cond = cond_, .lat = 1, "
+	".helper = -1, .frames_id = fid }; "
+	"if (h_) { q_->wr |= h_->wr; q_->rd_id |= h_->rd_id; q_->mem_dep |= h_->mem_dep; "
+	"q_->lat = h_->lat; q_->helper = h_->helper; q_->frames_ie = h_->frames_ie; } "
+	"} while (0)\n"
+	"#define MEMRD(a_, sz_) do { md |= xl_dep(c, (a_), (sz_)); "
+	"uint16_t f_ = xl_frames(c, (a_), (sz_)); if (f_ > fid) fid = f_; } while (0)\n"
+	"#define MEMWR(l_, a_, sz_) (wr[nw++] = (struct xl_mem){ (l_), 1, (sz_), "
+	"HXDP_REGION(a_), HXDP_OFF(a_) })\n"
+	"#define PREV() do { memcpy(c->prev, wr, nw * sizeof(wr[0])); c->nprev = nw; } "
+	"while (0)\n";
+
+static void emit_fn(struct emit *e, const char *name)
+{
+	const struct vliw *v = e->v;
+	FILE *f = e->f;
+
+	fprintf(f, "%s", e->sim ? prelude_sim : prelude_vliw);
+	/* flatten: every inline piece (sem.h, mem.h, xlate_rt.h) inlined into the rows */
+	fprintf(f, "__attribute__((visibility(\"default\"), flatten)) int %s(struct xl_ctx *c)\n{\n"
+		"\tstruct hxdp_run *run = c->run;\n\tuint64_t n = c->rows, budget = c->budget;\n"
+		"\tuint32_t prog = c->prog, ns = c->ns;\n", name);
+	if (e->sim)
+		fprintf(f, "\tstruct sim_row *srows = c->srow;\n");
+	fprintf(f, "\tuint64_t r0, r1, r2, r3, r4, r5, r6, r7, r8, r9, r10, r11, r12, r13, r14, "
+		"r15;\n\n\t(void)ns;\n\tLOAD();\ndispatch:\n\tswitch (prog) {\n");
+	for (uint32_t i = 0; i < v->img->nprogs; i++)
+		if (v->img->progs[i].nrows)
+			fprintf(f, "\tcase %u: goto R%u;\n", i, v->img->progs[i].first_row);
+	fprintf(f, "\t}\n\tBAIL(c->row, n);\n");
+	for (uint32_t i = 0; i < v->img->nprogs; i++) {
+		e->prog = i;
+		e->p = &v->img->progs[i];
+		blocks(e);
+		for (uint32_t r = 0; r < e->p->nrows; r++)
+			emit_row(e, e->p->first_row + r);
+	}
+	fprintf(f, "}\n\n");
+}
+
+static int emit_all(const struct vliw *v, int sim, char **src, size_t *len)
+{
+	struct emit e = { .v = v, .sim = sim };
+	uint32_t most = 1;
+	int err = 0;
+
+	for (uint32_t i = 0; i < v->img->nprogs; i++)
+		if (v->img->progs[i].nrows > most)
+			most = v->img->progs[i].nrows;
+	e.start = malloc(most);
+	e.rem = malloc(most * sizeof(*e.rem));
+	e.blen = malloc(most * sizeof(*e.blen));
+	e.f = open_memstream(src, len);
+	if (!e.start || !e.rem || !e.blen || !e.f) {
+		err = -ENOMEM;
+	} else {
+		fprintf(e.f, "/* %s: %u rows x %u lanes */\n%s", XL_VERSION, v->img->nrows,
+			v->lanes, prelude);
+		emit_fn(&e, sim ? "xl_sim" : "xl_vliw");
+	}
+	if (e.f && fclose(e.f))
+		err = -ENOMEM;
+	free(e.start);
+	free(e.rem);
+	free(e.blen);
+	return err;
+}
+
+/* ---- compiling and the cache ---- */
+
+static uint64_t fnv(uint64_t h, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (uint8_t)s[i]) * 0x100000001b3ull;
+	return h;
+}
+
+static const char *compiler(void)
+{
+	const char *cc = getenv("HXDP_CC");
+
+	return cc && *cc ? cc : "cc";
+}
+
+int xlate__cache_dir(char *buf, size_t len)
+{
+	const char *d = getenv("HXDP_CACHE"), *x = getenv("XDG_CACHE_HOME"),
+		   *h = getenv("HOME");
+	int n;
+
+	if (d && *d)
+		n = snprintf(buf, len, "%s/xlate", d);
+	else if (x && *x)
+		n = snprintf(buf, len, "%s/hxdp/xlate", x);
+	else if (h && *h)
+		n = snprintf(buf, len, "%s/.cache/hxdp/xlate", h);
+	else
+		n = snprintf(buf, len, "/tmp/hxdp-%u/xlate", (unsigned)getuid());
+	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
+}
+
+static int mkdirs(const char *path)
+{
+	char p[512];
+
+	snprintf(p, sizeof(p), "%s", path);
+	for (char *s = p + 1; *s; s++) {
+		if (*s != '/')
+			continue;
+		*s = 0;
+		if (mkdir(p, 0755) && errno != EEXIST)
+			return -errno;
+		*s = '/';
+	}
+	return mkdir(p, 0755) && errno != EEXIST ? -errno : 0;
+}
+
+/* dir/name into buf (PATH_MAX-sized): -ENAMETOOLONG when it does not fit */
+static int join(char *buf, size_t len, const char *dir, const char *name)
+{
+	int n = snprintf(buf, len, "%s/%s", dir, name);
+
+	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
+}
+
+static int write_file(const char *dir, const char *name, const char *text, size_t n)
+{
+	char path[PATH_MAX];
+	FILE *f;
+	int e = join(path, sizeof(path), dir, name);
+
+	if (e)
+		return e;
+	f = fopen(path, "w");
+	if (!f)
+		return -errno;
+	if (fwrite(text, 1, n, f) != n)
+		e = -EIO;
+	if (fclose(f) && !e)
+		e = -EIO;
+	return e;
+}
+
+/* cc the source in dir into dir/x.so; the compiler's first line of complaint in why */
+static int compile(const char *dir, char *why, size_t wlen)
+{
+	char src[PATH_MAX], so[PATH_MAX], log[PATH_MAX];
+	const char *cc = compiler();
+	pid_t pid;
+	int st, fd;
+
+	if (join(src, sizeof(src), dir, "x.c") || join(so, sizeof(so), dir, "x.so") ||
+	    join(log, sizeof(log), dir, "cc.log"))
+		return -ENAMETOOLONG;
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (!pid) {
+		fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		if (fd >= 0) {
+			dup2(fd, 1);
+			dup2(fd, 2);
+		}
+		execlp(cc, cc, "-O2", "-fPIC", "-shared", "-std=gnu11", "-w",
+		       "-fno-strict-aliasing", "-fvisibility=hidden", "-I", dir, "-o", so, src,
+		       (char *)NULL);
+		_exit(127);
+	}
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR)
+			return -errno;
+	if (WIFEXITED(st) && !WEXITSTATUS(st))
+		return 0;
+	if (WIFEXITED(st) && WEXITSTATUS(st) == 127) {
+		snprintf(why, wlen, "no C compiler '%s'", cc);
+	} else {
+		FILE *f = fopen(log, "r");
+		char line[200] = "";
+
+		if (f) {
+			if (!fgets(line, sizeof(line), f))
+				line[0] = 0;
+			fclose(f);
+		}
+		line[strcspn(line, "\n")] = 0;
+		snprintf(why, wlen, "'%s' failed: %s", cc, line[0] ? line : "no message");
+	}
+	return -EINVAL;
+}
+
+static void rmtree(const char *dir)
+{
+	static const char *const files[] = { "x.c", "x.so", "cc.log", "env.h", "mem.h",
+					     "xdp.h", "sem.h", "sim.h", "xlate_rt.h" };
+	char p[PATH_MAX];
+
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
+		if (!join(p, sizeof(p), dir, files[i]))
+			unlink(p);
+	rmdir(dir);
+}
+
+/* the shared object for src: from the cache, or compiled into it */
+static int build(const char *src, size_t len, char *so, size_t solen, char *why, size_t wlen)
+{
+	char dir[512], tmp[PATH_MAX], out[PATH_MAX];
+	uint64_t h1 = 0xcbf29ce484222325ull, h2 = 0x84222325cbf29ce4ull;
+	const char *cc = compiler();
+	int e;
+
+	for (const struct xl_hdr *h = hdrs(); h->name; h++) {
+		h1 = fnv(fnv(h1, h->name, strlen(h->name)), h->text, strlen(h->text));
+		h2 = fnv(fnv(h2, h->text, strlen(h->text)), h->name, strlen(h->name));
+	}
+	h1 = fnv(fnv(h1, cc, strlen(cc)), src, len);
+	h2 = fnv(fnv(h2, src, len), cc, strlen(cc));
+	if ((e = xlate__cache_dir(dir, sizeof(dir))) || (e = mkdirs(dir))) {
+		snprintf(why, wlen, "cache directory %.200s: %s", dir, strerror(-e));
+		return e;
+	}
+	snprintf(so, solen, "%s/%016llx%016llx.so", dir, (unsigned long long)h1,
+		 (unsigned long long)h2);
+	if (!access(so, R_OK))
+		return 0;
+	snprintf(tmp, sizeof(tmp), "%s/tmp.XXXXXX", dir);
+	if (!mkdtemp(tmp)) {
+		e = -errno;
+		snprintf(why, wlen, "%.200s: %s", tmp, strerror(-e));
+		return e;
+	}
+	e = write_file(tmp, "x.c", src, len);
+	for (const struct xl_hdr *h = hdrs(); h->name && !e; h++)
+		e = write_file(tmp, h->name, h->text, strlen(h->text));
+	if (e)
+		snprintf(why, wlen, "%.200s: %s", tmp, strerror(-e));
+	else if (!(e = compile(tmp, why, wlen))) {
+		if ((e = join(out, sizeof(out), tmp, "x.so")) || rename(out, so)) {
+			/* rename: atomic, another process may race us */
+			e = e ? e : -errno;
+			snprintf(why, wlen, "%.200s: %s", so, strerror(-e));
+		}
+	}
+	if (!getenv("HXDP_XLATE_KEEP"))	/* debugging: keep the source and log */
+		rmtree(tmp);
+	return e;
+}
+
+/* one note per process: every engine opened after a failure would say the same */
+static atomic_int noted;
+
+static void note(const char *why)
+{
+	if (!atomic_exchange(&noted, 1))
+		fprintf(stderr, "hxdp: translation unavailable (%s): running the interpreter\n",
+			why);
+}
+
+int xlate__open(const struct vliw *v, int sim, struct xlate **out)
+{
+	struct xlate *x;
+	char so[PATH_MAX], why[300] = "";
+	char *src = NULL;
+	size_t len = 0;
+	int e;
+
+	*out = NULL;
+	if ((e = emit_all(v, sim, &src, &len))) {
+		free(src);
+		return e;
+	}
+	e = build(src, len, so, sizeof(so), why, sizeof(why));
+	free(src);
+	if (e) {
+		note(why);
+		return 0;
+	}
+	x = calloc(1, sizeof(*x));
+	if (!x)
+		return -ENOMEM;
+	x->dl = dlopen(so, RTLD_NOW | RTLD_LOCAL);
+	if (x->dl)
+		x->run = (xl_entry)dlsym(x->dl, sim ? "xl_sim" : "xl_vliw");
+	if (!x->run) {
+		snprintf(why, sizeof(why), "%s", x->dl ? "entry point missing" : dlerror());
+		note(why);
+		xlate__close(x);
+		return 0;
+	}
+	*out = x;
+	return 0;
+}
+
+void xlate__close(struct xlate *x)
+{
+	if (!x)
+		return;
+	if (x->dl)
+		dlclose(x->dl);
+	free(x);
+}
+
+/* ---- the host side of a run ---- */
+
+struct xl_host {
+	struct vliw_state *s;
+};
+
+static struct vliw_state *state(struct xl_ctx *c)
+{
+	return ((struct xl_host *)c->host)->s;
+}
+
+static void mem_fault(struct xl_ctx *c, uint32_t row, uint32_t lane, uint64_t addr, int what)
+{
+	const struct vliw_word *w = word(state(c)->v, row, lane);
+	const char *s = what == XL_LOAD ? "load" : what == XL_STORE ? "store" :
+			addr & (w->size - 1) ? "misaligned atomic" : "atomic";
+
+	run__fault(c->run, -EFAULT, "row %u (insn %d): invalid %s of %d bytes at 0x%llx", row,
+		   (int)w->origin, s, w->size, (unsigned long long)addr);
+}
+
+/* vliw.c load() for what xl_ld leaves: the context, speculative loads, faults */
+static int load_slow(struct xl_ctx *c, uint32_t row, uint32_t lane, uint64_t addr,
+		     uint64_t *out)
+{
+	const struct vliw_word *w = word(state(c)->v, row, lane);
+	struct hxdp_run *run = c->run;
+	uint32_t id = HXDP_REGION(addr);
+	int spec = w->form == F_LDXSPEC;
+	uint64_t v = 0;
+	void *p;
+
+	if (id < R_COUNT && (run->reg[id].flags & REG_CTX)) {
+		if (run__ctx_load(run, HXDP_OFF(addr), w->size, &v) && !spec)
+			goto fault;
+	} else if ((p = mem_xlate(run->reg, addr, w->size, 0))) {
+		memcpy(&v, p, w->size);
+		switch (w->op) {
+		case I_LDXS_b: v = (uint64_t)(int64_t)(int8_t)v; break;
+		case I_LDXS_h: v = (uint64_t)(int64_t)(int16_t)v; break;
+		case I_LDXS_w: v = (uint64_t)(int64_t)(int32_t)v; break;
+		}
+	} else if (!spec) {
+		goto fault;
+	}
+	*out = v;
+	return 0;
+fault:
+	mem_fault(c, row, lane, addr, XL_LOAD);
+	return -1;
+}
+
+/* bpf_map_lookup_elem: arrays as the kernel's map_gen_lookup inlines them (an index
+ * check and a multiply), anything else through helper__call */
+static uint64_t lookup(struct hxdp_run *run, const uint64_t a[5])
+{
+	uint32_t r = HXDP_REGION(a[0]), i = r - R_MAPREF, key;
+	const struct hxdp_map *m;
+	const uint8_t *k;
+
+	uint32_t cpu = run->env->cpu;
+
+	if (r < R_MAPREF || HXDP_OFF(a[0]) || i >= run->env->nmaps || !(m = run->env->maps[i]) ||
+	    m->key_size != 4 ||
+	    !((m->type == BPF_MAP_TYPE_ARRAY && m->ncpus == 1) ||
+	      (m->type == BPF_MAP_TYPE_PERCPU_ARRAY && cpu < m->ncpus)) ||
+	    !(k = mem_xlate(run->reg, a[1], 4, 0)))
+		return helper__call(run, BPF_FUNC_map_lookup_elem, a);
+	key = xl_get32(k);
+	if (key >= m->max_entries)
+		return 0;
+	if (m->type == BPF_MAP_TYPE_ARRAY)
+		cpu = 0;
+	/* maps.c's slot layout: slot s, CPU c at (s * ncpus + c) * elem_size */
+	return HXDP_ADDR(R_MAP0 + m->idx, ((uint64_t)key * m->ncpus + cpu) * m->elem_size);
+}
+
+static void finish(struct xl_ctx *c, int ctl, uint64_t r0)
+{
+	struct vliw_state *s = state(c);
+
+	s->rows = c->rows;
+	vliw__finish(s, NULL, ctl, r0);
+}
+
+static int tail(struct xl_ctx *c)
+{
+	struct vliw_state *s = state(c);
+
+	s->rows = c->rows;
+	if (!vliw__tail(s))
+		return -1;
+	memcpy(c->r, s->r, sizeof(c->r));
+	return (int)s->prog;
+}
+
+static void ctx_init(struct xl_ctx *c, struct xl_host *h, struct vliw_state *s)
+{
+	struct hxdp_run *run = s->run;
+
+	c->run = run;
+	c->host = h;
+	h->s = s;
+	memcpy(c->r, s->r, sizeof(c->r));
+	c->prog = s->prog;
+	c->row = s->row;
+	c->rows = s->rows;
+	c->budget = run->budget ? run->budget : DEFAULT_BUDGET;
+	c->load_slow = load_slow;
+	c->mem_fault = mem_fault;
+	c->helper = helper__call;
+	c->lookup = lookup;
+	c->finish = finish;
+	c->tail = tail;
+}
+
+/* the state to continue from on the interpreter */
+static void bail(struct xl_ctx *c, struct vliw_state *s)
+{
+	memcpy(s->r, c->r, sizeof(s->r));
+	s->prog = c->prog;
+	s->row = c->row;
+	s->rows = c->rows;
+}
+
+void xlate__run(const struct xlate *x, struct vliw_state *s)
+{
+	struct xl_ctx c;
+	struct xl_host h;
+
+	if (s->done)
+		return;
+	ctx_init(&c, &h, s);
+	if (x->run(&c) == XL_BAIL) {
+		bail(&c, s);
+		while (vliw__step(s, NULL) > 0)
+			;
+	}
+}
+
+int xlate__sim_run(const struct xlate *x, struct vliw_state *s, struct xl_ctx *c)
+{
+	struct xl_host h;
+
+	if (s->done)
+		return 0;
+	ctx_init(c, &h, s);
+	c->nprev = 0;
+	if (x->run(c) != XL_BAIL)
+		return 0;
+	bail(c, s);
+	return 1;
+}

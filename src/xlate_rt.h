@@ -1,0 +1,106 @@
+/* xlate_rt.h: what translated images (xlate.c) and the host share: the context of one
+ * translated run and the inline pieces the generated C is made of. The generated code
+ * includes this file, env.h, mem.h, sem.h and sim.h as the host was built with them
+ * (xlate.c writes its own copies next to the generated source), so a structure means
+ * the same on both sides and an instruction means what sem.h says.
+ * Not an API: only xlate.c and the generated code use it. */
+#ifndef HXDP_XLATE_RT_H
+#define HXDP_XLATE_RT_H
+#include <stdint.h>
+#include <string.h>
+#include <stddef.h>
+#include <linux/bpf.h>
+#include "env.h"
+#include "sem.h"
+#include "sim.h"
+
+#define XL_LANES 8		/* CC_MAX_LANES */
+#define XL_NREGS 16		/* CC_NREGS */
+#define XL_CLOBBER 0xdeadbeefdeadbeefull	/* r1-r5 after a helper call (vliw.c) */
+
+/* a memory access as the sim sees it (struct vliw_mem's layout) */
+struct xl_mem {
+	uint8_t lane, write, size;
+	uint32_t region, off;
+};
+
+enum { XL_ENDED, XL_BAIL };	/* a translated run's return */
+enum { XL_LOAD, XL_STORE, XL_ATOMIC };	/* what faulted */
+
+struct xl_ctx {
+	struct hxdp_run *run;
+	void *host;			/* xlate.c's state behind the callbacks */
+	void *owner;			/* the sim's, behind sgrow and shelper */
+	/* in: the registers and program at entry; out (XL_BAIL): the state to continue
+	 * from on the interpreter, row by row */
+	uint64_t r[XL_NREGS];
+	uint32_t prog, row;
+	uint64_t rows, budget;
+	/* the host's side: a load the inline path does not do (context, speculative,
+	 * fault: 1 after run__fault), an access fault, a helper, the end of the run,
+	 * a tail call (the new program, registers in r; -1: the run ended) */
+	int (*load_slow)(struct xl_ctx *c, uint32_t row, uint32_t lane, uint64_t addr,
+			 uint64_t *v);
+	void (*mem_fault)(struct xl_ctx *c, uint32_t row, uint32_t lane, uint64_t addr,
+			  int what);
+	uint64_t (*helper)(struct hxdp_run *run, int32_t id, const uint64_t a[5]);
+	uint64_t (*lookup)(struct hxdp_run *run, const uint64_t a[5]);
+	void (*finish)(struct xl_ctx *c, int ctl, uint64_t r0);
+	int (*tail)(struct xl_ctx *c);
+	/* sim: the executed rows (docs/timing.md), written as they run */
+	struct sim_row *srow;
+	uint32_t ns, scap;
+	int (*sgrow)(struct xl_ctx *c, uint32_t need);
+	void (*shelper)(struct xl_ctx *c, int32_t id, const uint64_t a[5], struct sim_row *r);
+	uint32_t base, len;		/* the packet as it arrived (frames) */
+	struct xl_mem prev[XL_LANES];	/* the writes of the row run last */
+	uint32_t nprev;
+};
+
+static inline __attribute__((always_inline)) uint32_t xl_get32(const uint8_t *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+/* the fast load: a region that is not the context, in bounds */
+static inline __attribute__((always_inline)) const uint8_t *xl_ld(const struct hxdp_region *reg, uint64_t addr, uint32_t size)
+{
+	uint32_t id = HXDP_REGION(addr), o = HXDP_OFF(addr);
+
+	if (__builtin_expect(id < R_COUNT && !(reg[id].flags & REG_CTX) && o >= reg[id].lo &&
+			     (uint64_t)o + size <= reg[id].hi, 1))
+		return reg[id].base + o;
+	return NULL;
+}
+
+static inline __attribute__((always_inline)) uint64_t xl_data_end(const struct hxdp_run *run)
+{
+	if (!run->xdp)
+		return HXDP_ADDR(R_PKT, run->reg[R_PKT].hi);
+	return HXDP_ADDR(R_PKT, xl_get32(run->ctx + offsetof(struct xdp_md, data_end)));
+}
+
+/* sim: a read at addr of size bytes; does it overlap the last row's writes? */
+static inline __attribute__((always_inline)) int xl_dep(const struct xl_ctx *c, uint64_t addr, uint32_t size)
+{
+	struct xl_mem m = { 0, 0, (uint8_t)size, HXDP_REGION(addr), HXDP_OFF(addr) };
+
+	for (uint32_t j = 0; j < c->nprev; j++)
+		if (sim__overlaps(m.region, m.off, m.size, c->prev[j].region, c->prev[j].off,
+				  c->prev[j].size))
+			return 1;
+	return 0;
+}
+
+/* sim: packet frames a read needs */
+static inline __attribute__((always_inline)) uint16_t xl_frames(const struct xl_ctx *c, uint64_t addr, uint32_t size)
+{
+	if (HXDP_REGION(addr) != R_PKT)
+		return 0;
+	return sim__frames_upto(c->base, c->len, HXDP_OFF(addr), size);
+}
+
+#endif
