@@ -25,18 +25,16 @@ module hx_alu #(
     wire        swap = p[26];
     wire [63:0] imm = {{32{w[63]}}, w[63:32]};
 
+    // END: byte k of the result is byte k (no swap) or byte n-1-k (swap) of the low n
+    // bytes, 0 above them; each output byte is one small mux on a select made once
     function [63:0] bswap(input [63:0] v, input [7:0] width, input sw);
+        integer k;
+        reg [3:0] nb;
         begin
-            if (!sw)
-                bswap = width == 8'd16 ? {48'd0, v[15:0]} :
-                        width == 8'd32 ? {32'd0, v[31:0]} : v;
-            else if (width == 8'd16)
-                bswap = {48'd0, v[7:0], v[15:8]};
-            else if (width == 8'd32)
-                bswap = {32'd0, v[7:0], v[15:8], v[23:16], v[31:24]};
-            else
-                bswap = {v[7:0], v[15:8], v[23:16], v[31:24], v[39:32], v[47:40],
-                         v[55:48], v[63:56]};
+            nb = width == 8'd16 ? 4'd2 : width == 8'd32 ? 4'd4 : 4'd8;
+            bswap = 64'd0;
+            for (k = 0; k < 8; k = k + 1)
+                if (k < nb) bswap[k*8 +: 8] = sw ? v[(nb - 1 - k)*8 +: 8] : v[k*8 +: 8];
         end
     endfunction
 
@@ -61,8 +59,28 @@ module hx_alu #(
     wire [63:0] ax = is64 ? a : {{32{sgx & a[31]}}, a[31:0]};
     wire [63:0] bx = is64 ? b : {{32{sgn & b[31]}}, b[31:0]};
     wire [5:0]  sh = is64 ? b[5:0] : {1'b0, b[4:0]};
-    wire [64:0] shr = $signed({op == 4'hc & ax[63], ax}) >>> sh;
-    wire [63:0] shl = ax << sh;
+    // One logarithmic right shifter for all three shifts; a left shift runs on the
+    // bit-reversed operand. (Yosys maps a plain << / >>> to a 64:1 mux per bit.)
+    function [63:0] rev64(input [63:0] x);
+        integer k;
+        for (k = 0; k < 64; k = k + 1) rev64[k] = x[63 - k];
+    endfunction
+    wire        left = op == 4'h6;
+    wire        fill = op == 4'hc & ax[63];
+    reg  [63:0] shv;
+    always @* begin : shifter
+        integer k;
+        shv = left ? rev64(ax) : ax;
+        for (k = 0; k < 6; k = k + 1)
+            if (sh[k]) shv = (shv >> (1 << k)) | ({64{fill}} << (64 - (1 << k)));
+    end
+    wire [63:0] shr = left ? rev64(shv) : shv;
+    // one adder for add, sub and neg: x + y + c
+    wire        neg = op == 4'h8;
+    wire        sub = op == 4'h1;
+    wire [63:0] add_x = neg ? 64'd0 : ax;
+    wire [63:0] add_y = neg ? ~ax : sub ? ~bx : bx;
+    wire [63:0] sum = add_x + add_y + {63'd0, neg | sub};
     reg  [63:0] q, rm, r64;
     always @* begin
         q = 64'd0; rm = ax;
@@ -78,15 +96,12 @@ module hx_alu #(
             end
         end
         case (op)
-        4'h0: r64 = ax + bx;
-        4'h1: r64 = ax - bx;
+        4'h0, 4'h1, 4'h8: r64 = sum;
         4'h2: r64 = ax * bx;
         4'h3: r64 = q;
         4'h4: r64 = ax | bx;
         4'h5: r64 = ax & bx;
-        4'h6: r64 = shl;
-        4'h7, 4'hc: r64 = shr[63:0];
-        4'h8: r64 = -ax;
+        4'h6, 4'h7, 4'hc: r64 = shr;
         4'h9: r64 = rm;
         4'ha: r64 = ax ^ bx;
         4'hb: r64 = bx;
@@ -101,8 +116,6 @@ module hx_alu #(
             wr = 1'b1;
             if (form == F_ALU_X && op == 4'hb && selv != 8'd0)   // movsx
                 res = is64 ? sx : {32'd0, sx[31:0]};
-            else if (form == F_NEG)
-                res = is64 ? -rd_dst : {32'd0, -rd_dst[31:0]};
             else
                 res = is64 ? r64 : {32'd0, r64[31:0]};
         end
