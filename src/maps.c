@@ -76,9 +76,12 @@ struct fifo {
 	uint32_t *q, head, n, cap;
 };
 
+/* head < cap and n <= cap: a wrap is one subtraction, no division */
 static void fifo_push(struct fifo *f, uint32_t v)
 {
-	f->q[(f->head + f->n++) % f->cap] = v;
+	uint32_t i = f->head + f->n++;
+
+	f->q[i >= f->cap ? i - f->cap : i] = v;
 }
 
 static uint32_t fifo_pop(struct fifo *f)
@@ -88,7 +91,7 @@ static uint32_t fifo_pop(struct fifo *f)
 	if (!f->n)
 		return NIL;
 	v = f->q[f->head];
-	f->head = (f->head + 1) % f->cap;
+	f->head = f->head + 1 == f->cap ? 0 : f->head + 1;
 	f->n--;
 	return v;
 }
@@ -1015,15 +1018,20 @@ static int lpm_delete(struct hxdp_map *m, const void *key)
 	return 0;
 }
 
-/* trie_lookup_elem: the longest stored prefix of the key's first prefixlen bits */
+/* trie_lookup_elem: the longest stored prefix of the key's first prefixlen bits.
+ * Without the lock (a seqlock reader) it may meet nodes being rewritten: node numbers
+ * stay below nnodes and bit indexes below the key's bits, a walk longer than the trie
+ * can be is cut (CUT) */
 static uint32_t lpm_match(struct lpm *t, const void *key)
 {
-	uint32_t plen = get32(key), n = t->root, found = NIL;
+	uint32_t plen = get32(key), n = t->root, found = NIL, steps = 0;
 	const uint8_t *data = (const uint8_t *)key + 4;
 
 	if (plen > t->max_plen)
 		return NIL;
 	while (n != NIL) {
+		if (n >= t->nnodes || ++steps > t->max_plen + 2)
+			return CUT;
 		uint32_t lim = t->plen[n] < plen ? t->plen[n] : plen;
 		uint32_t c = common_bits(lpm_data(t, n), data, lim);
 
@@ -1276,7 +1284,7 @@ static int64_t lookup_slot(struct hxdp_map *m, const void *key, int touch)
 			lru_touch(m, s);
 		return s;
 	case K_LPM:
-		s = lpm_match(m->priv, key);
+		s = lpm_match(m->priv, key);	/* never CUT under the lock */
 		return s == NIL ? -ENOENT : (int64_t)((struct lpm *)m->priv)->vslot[s];
 	default:
 		return -EINVAL;
@@ -1284,19 +1292,29 @@ static int64_t lookup_slot(struct hxdp_map *m, const void *key, int touch)
 }
 
 /* the slot of key read without the lock (a seqlock reader), -EAGAIN when a locked
- * section ran meanwhile or the map's lookups change it (LRU) or walk a trie */
+ * section ran meanwhile, or the lookup of an LRU map must move its element up */
 static int64_t lookup_unlocked(struct hxdp_map *m, const void *key)
 {
 	uint32_t q = __atomic_load_n(&m->seq, __ATOMIC_ACQUIRE), s;
 	enum kind k = kind_of(m->type);
 
-	if ((q & 1) || k == K_LPM || is_lru(m->type))
+	if (q & 1)
 		return -EAGAIN;
 	if (k == K_ARRAY) {
 		s = get32(key);
 		s = arr_live(m, s) ? s : NIL;
+	} else if (k == K_LPM) {
+		struct lpm *t = m->priv;
+
+		s = lpm_match(t, key);
+		if (s != NIL && s != CUT)
+			s = __atomic_load_n(&t->vslot[s], __ATOMIC_RELAXED);
 	} else {
 		s = htab_find_unlocked(m, key);
+		/* lru_touch would move s to the head: unless it is there, that is a change */
+		if (s < CUT && is_lru(m->type) &&
+		    __atomic_load_n(&((struct htab *)m->priv)->lru.head, __ATOMIC_RELAXED) != s)
+			return -EAGAIN;
 	}
 	__atomic_thread_fence(__ATOMIC_ACQUIRE);
 	if (s == CUT || __atomic_load_n(&m->seq, __ATOMIC_RELAXED) != q)

@@ -25,7 +25,11 @@
 #undef ISA_HXDP
 #define ISA_HXDP(X)
 
-enum { OP_FALLOFF = I_COUNT, OP_COUNT };	/* past the last instruction */
+enum {
+	OP_FALLOFF = I_COUNT,	/* past the last instruction */
+	OP_LOOKUP,		/* call bpf_map_lookup_elem: arrays inline */
+	OP_COUNT
+};
 
 struct vinsn {
 	const void *lbl;	/* the interpreter's label for op (direct threading) */
@@ -167,6 +171,8 @@ static int decode_one(const struct hxdp_prog *p, const int32_t *slot, uint32_t i
 	case F_JA32: case F_CALL_LOCAL:
 		return target(p, slot, i, (int64_t)i + 1 + in->imm, &v->off, err, errlen);
 	}
+	if (id == I_CALL && in->imm == BPF_FUNC_map_lookup_elem)
+		v->op = OP_LOOKUP;
 	return 0;
 }
 
@@ -332,6 +338,7 @@ static int vm_exec(const struct vm *vm, uint32_t prog, struct hxdp_run *run, uin
 		ISA_TABLE(X)
 #undef X
 		[OP_FALLOFF] = &&L_FALLOFF,
+		[OP_LOOKUP] = &&L_LOOKUP,
 	};
 	struct vframe frames[HXDP_MAX_FRAMES];
 	const struct vinsn *pc, *seg;
@@ -494,6 +501,13 @@ static int vm_exec(const struct vm *vm, uint32_t prog, struct hxdp_run *run, uin
 	if ((int64_t)DST != (int32_t)DST)
 		goto out_callx;
 	hid = (int32_t)DST;
+	goto helper;
+	LBL(LOOKUP)
+	if (likely(helper__lookup_inline(run, &r[1], &r[0]))) {
+		run->res->helpers++;
+		NEXT;
+	}
+	hid = BPF_FUNC_map_lookup_elem;
 	goto helper;
 	LBL(CALL)
 	hid = (int32_t)IMM;
