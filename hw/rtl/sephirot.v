@@ -72,6 +72,7 @@ module sephirot #(
 `define RG(i) rf[(i)*64 +: 64]
     localparam [63:0] CLOBBER = 64'hdeadbeefdeadbeef;
     localparam [31:0] R_PKT = 32'd2;
+    localparam LW = N > 1 ? $clog2(N) : 1;     // bits of a lane number
 
     // ---------------- state ----------------
     // instruction memory: one 64-bit word and its predecoded I_* per lane (block im below)
@@ -212,23 +213,21 @@ module sephirot #(
     reg [63:0] if_kval;
     integer l;
     always @* begin : if_decode
+        // the first control word by lane priority: its lane picked once, then one mux
         reg found;
         reg [63:0] w;
         reg [26:0] d;
-        found = 1'b0; if_ja = 1'b0; if_exitk = 1'b0; if_tgt = 11'd0; if_kval = 64'd0;
+        reg [LW-1:0] fl;
+        found = 1'b0; fl = {LW{1'b0}};
         for (l = 0; l < N; l = l + 1) begin
             w = if_row[l*64 +: 64]; d = if_p[l*27 +: 27];
-            if (!found && is_ctl(w, d)) begin
-                found = 1'b1;
-                if (form_of(d) == F_JA) begin
-                    if_ja = 1'b1;
-                    if_tgt = if_pc + 11'd1 + w[26:16];
-                end else if (form_of(d) == F_EXITK) begin
-                    if_exitk = 1'b1;
-                    if_kval = {{32{w[63]}}, w[63:32]};
-                end
-            end
+            if (!found && is_ctl(w, d)) begin found = 1'b1; fl = l; end
         end
+        w = if_row[fl*64 +: 64]; d = if_p[fl*27 +: 27];
+        if_ja = found && form_of(d) == F_JA;
+        if_exitk = found && form_of(d) == F_EXITK;
+        if_tgt = if_pc + 11'd1 + w[26:16];
+        if_kval = {{32{w[63]}}, w[63:32]};
     end
 
     // ---------------- IE (computed first: ID's hazards look at it) ----------------
@@ -252,70 +251,49 @@ module sephirot #(
             .res(alu_res[g*64 +: 64]), .wr(alu_wr[g]));
     end endgenerate
 
+    // IE per lane: store address, data and enable are always computed (the NIC looks at
+    // them only under st_en); one atomic unit serves the atomics and lock nz
     always @* begin : ie_comb
-        reg [63:0] w, a, old, s, nv;
-        reg [26:0] d;
-        reg [5:0] f;
+        reg [63:0] w, old, s, nv, r0c;
         reg [26:0] p;
+        reg [5:0] f;
+        reg [7:0] sel, code;
+        reg live, w4, st_f;
         ie_wr = 16'd0; ie_hid = 32'd0; ie_hcall = 1'b0;
-        st_en = {N{1'b0}}; st_addr = {N*64{1'b0}}; st_size = {N*4{1'b0}};
-        st_data = {N*64{1'b0}};
-        ie_atom = {N{1'b0}}; atom_res = {N*64{1'b0}}; atom_ret = {N*64{1'b0}};
-        atom_reg = {N*4{1'b0}}; atom_rw = {N{1'b0}};
         for (l = 0; l < N; l = l + 1) begin
-            w = ie_row[l*64 +: 64]; d = ie_p[l*27 +: 27];
-            p = d;
+            w = ie_row[l*64 +: 64]; p = ie_p[l*27 +: 27];
             f = p[5:0];
-            if (ie_v && !is_empty(w)) begin
-                ie_wr = ie_wr | defs(w, d);
-                a = `RG(w[11:8]) + {{48{w[31]}}, w[31:16]};
-                case (f)
-                F_CALL: begin ie_hcall = 1'b1; ie_hid = w[63:32]; end
-                F_ST, F_ST6: begin
-                    st_en[l] = 1'b1; st_addr[l*64 +: 64] = a; st_size[l*4 +: 4] = p[16:13];
-                    st_data[l*64 +: 64] = {{32{w[63]}}, w[63:32]};
-                end
-                F_STX, F_STX6: begin
-                    st_en[l] = 1'b1; st_addr[l*64 +: 64] = a; st_size[l*4 +: 4] = p[16:13];
-                    st_data[l*64 +: 64] = `RG(w[15:12]);
-                end
-                F_ATOMIC: begin
-                    old = ie_ld[l*64 +: 64];
-                    s = `RG(w[15:12]);
-                    if (p[16:13] == 4'd4) s = {32'd0, s[31:0]};
-                    case (p[25:18] & 8'hfe)
-                    8'h00: nv = old + s;
-                    8'h40: nv = old | s;
-                    8'h50: nv = old & s;
-                    8'ha0: nv = old ^ s;
-                    8'he0: nv = s;                                   // xchg
-                    default: nv = old == (p[16:13] == 4'd4 ? {32'd0, rf[31:0]} : rf[63:0])
-                                  ? s : old;                         // cmpxchg
-                    endcase
-                    st_en[l] = 1'b1; st_addr[l*64 +: 64] = a; st_size[l*4 +: 4] = p[16:13];
-                    st_data[l*64 +: 64] = nv;
-                    ie_atom[l] = 1'b1;
-                    atom_ret[l*64 +: 64] = old;
-                    if (p[25:18] == 8'hf1) begin atom_rw[l] = 1'b1; atom_reg[l*4 +: 4] = 4'd0; end
-                    else if (p[18]) begin atom_rw[l] = 1'b1; atom_reg[l*4 +: 4] = w[15:12]; end
-                end
-                F_ATOMIC_NZ: if (`RG(w[11:8]) != 64'd0) begin
-                    // the guarded counter update (lock nz): no fetch, nothing through 0
-                    old = ie_ld[l*64 +: 64];
-                    s = `RG(w[15:12]);
-                    if (p[16:13] == 4'd4) s = {32'd0, s[31:0]};
-                    case (p[25:18])
-                    8'h40: nv = old | s;
-                    8'h50: nv = old & s;
-                    8'ha0: nv = old ^ s;
-                    default: nv = old + s;
-                    endcase
-                    st_en[l] = 1'b1; st_addr[l*64 +: 64] = a; st_size[l*4 +: 4] = p[16:13];
-                    st_data[l*64 +: 64] = nv;
-                end
-                default: ;
-                endcase
-            end
+            sel = p[25:18];
+            w4 = p[16:13] == 4'd4;
+            live = ie_v && !is_empty(w);
+            if (live) ie_wr = ie_wr | defs(w, p);
+            if (live && f == F_CALL) begin ie_hcall = 1'b1; ie_hid = w[63:32]; end
+            old = ie_ld[l*64 +: 64];
+            s = `RG(w[15:12]);
+            if (w4) s = {32'd0, s[31:0]};
+            r0c = w4 ? {32'd0, rf[31:0]} : rf[63:0];
+            // lock nz: or, and, xor, otherwise add; atomics: the op without its fetch bit
+            code = f == F_ATOMIC ? sel & 8'hfe :
+                   sel == 8'h40 || sel == 8'h50 || sel == 8'ha0 ? sel : 8'h00;
+            case (code)
+            8'h00: nv = old + s;
+            8'h40: nv = old | s;
+            8'h50: nv = old & s;
+            8'ha0: nv = old ^ s;
+            8'he0: nv = s;                                       // xchg
+            default: nv = old == r0c ? s : old;                  // cmpxchg
+            endcase
+            st_f = f == F_ST || f == F_ST6;
+            st_en[l] = live && (st_f || f == F_STX || f == F_STX6 || f == F_ATOMIC ||
+                                (f == F_ATOMIC_NZ && `RG(w[11:8]) != 64'd0));
+            st_addr[l*64 +: 64] = `RG(w[11:8]) + {{48{w[31]}}, w[31:16]};
+            st_size[l*4 +: 4] = p[16:13];
+            st_data[l*64 +: 64] = st_f ? {{32{w[63]}}, w[63:32]} :
+                                  f == F_ATOMIC || f == F_ATOMIC_NZ ? nv : `RG(w[15:12]);
+            ie_atom[l] = live && f == F_ATOMIC;
+            atom_ret[l*64 +: 64] = old;
+            atom_rw[l] = live && f == F_ATOMIC && (sel == 8'hf1 || sel[0]);
+            atom_reg[l*4 +: 4] = sel == 8'hf1 ? 4'd0 : w[15:12];
         end
         if (ie_hcall) ie_wr = ie_wr | 16'h003f;
     end
@@ -346,6 +324,10 @@ module sephirot #(
     assign id_r2 = `RG(2);
 
     // ---------------- ID ----------------
+    reg [N*64-1:0] id_fw;              // per lane: r[dst] bypassed from IE (lock nz, exitr)
+    always @* begin
+        for (l = 0; l < N; l = l + 1) id_fw[l*64 +: 64] = fwd(id_row[l*64 + 8 +: 4]);
+    end
     reg        id_cond, id_first_if;   // holds a conditional; first control resolved in IF
     reg        id_may_redirect;        // first control resolves in ID
     reg        id_jump, id_exit, id_exit_plain;
@@ -360,6 +342,7 @@ module sephirot #(
         reg [5:0] f;
         reg [26:0] p;
         reg found, tk, plt, peq, ldv;
+        reg [LW-1:0] xl;
         reg [15:0] fr_l;
         integer j;
         id_cond = 1'b0; id_first_if = 1'b0; id_jump = 1'b0; id_exit = 1'b0;
@@ -367,7 +350,7 @@ module sephirot #(
         id_frames = 16'd0; id_memdep = 1'b0; id_keydep = 1'b0; id_hmap = 1'b0;
         id_fault = 1'b0;
         ld_en = {N{1'b0}}; ld_addr = {N*64{1'b0}}; ld_size = {N*4{1'b0}};
-        found = 1'b0;
+        found = 1'b0; xl = {LW{1'b0}};
         for (l = 0; l < N; l = l + 1) begin
             w = id_row[l*64 +: 64]; d = id_p[l*27 +: 27];
             p = d;
@@ -379,7 +362,7 @@ module sephirot #(
                 // IE), so its base comes bypassed and a 0 base reads nothing
                 // one address adder per lane: lock nz (its base bypassed from IE, and
                 // a 0 base reads nothing), atomics (base dst), loads (base src)
-                a = f == F_ATOMIC_NZ ? fwd(w[11:8]) : f == F_ATOMIC ? `RG(w[11:8]) : `RG(w[15:12]);
+                a = f == F_ATOMIC_NZ ? id_fw[l*64 +: 64] : f == F_ATOMIC ? `RG(w[11:8]) : `RG(w[15:12]);
                 ad = a + {{48{w[31]}}, w[31:16]};
                 ldv = (f == F_ATOMIC_NZ && a != 64'd0) ||
                       f == F_LDX || f == F_LDX6 || f == F_LDXSPEC || f == F_ATOMIC;
@@ -409,42 +392,42 @@ module sephirot #(
                                                     st_addr[j*64 +: 64], {28'd0, st_size[j*4 +: 4]}))
                                 id_keydep = 1'b1;
                 end
-                if (!found && is_ctl(w, d)) begin
-                    tk = 1'b1;
-                    a = `RG(w[11:8]);
-                    b = f == F_JCC_X ? `RG(w[15:12]) : {{32{w[63]}}, w[63:32]};
-                    if (f == F_JCC_K || f == F_JCC_X)
-                        tk = jcc(p[9:6], p[11], a, b);
-                    else if (f == F_JPKT) begin
-                        ad = a + b;
-                        plt = ad < {R_PKT, pkt_end};
-                        peq = ad == {R_PKT, pkt_end};
-                        case (w[13:12])
-                        2'd0: tk = !plt && !peq;
-                        2'd1: tk = !plt;
-                        2'd2: tk = plt;
-                        default: tk = plt || peq;
-                        endcase
-                    end
-                    if (tk) begin
-                        found = 1'b1;
-                        if (f == F_EXIT) begin
-                            id_exit = 1'b1; id_exit_plain = 1'b1; id_exit_val = `RG(0);
-                        end else if (f == F_EXITK) begin
-                            id_exit = 1'b1; id_exit_val = {{32{w[63]}}, w[63:32]};
-                        end else if (f == F_EXITR) begin
-                            // the register as the row started: bypassed from IE (the
-                            // model does not make exitr an ID consumer)
-                            id_exit = 1'b1; id_exit_val = fwd(w[11:8]);
-                            if (w[63:32] == 32'd1) id_exit_val = {32'd0, id_exit_val[31:0]};
-                        end else begin
-                            id_jump = 1'b1;
-                            id_tgt = id_pc + 11'd1 + w[26:16];
-                        end
-                    end
+                // the first taken control word by lane priority: its lane is picked
+                // here, what it does is read from that lane once after the loop
+                a = `RG(w[11:8]);
+                b = f == F_JCC_X ? `RG(w[15:12]) : {{32{w[63]}}, w[63:32]};
+                tk = 1'b1;
+                if (f == F_JCC_K || f == F_JCC_X)
+                    tk = jcc(p[9:6], p[11], a, b);
+                else if (f == F_JPKT) begin
+                    ad = a + b;
+                    plt = ad < {R_PKT, pkt_end};
+                    peq = ad == {R_PKT, pkt_end};
+                    case (w[13:12])
+                    2'd0: tk = !plt && !peq;
+                    2'd1: tk = !plt;
+                    2'd2: tk = plt;
+                    default: tk = plt || peq;
+                    endcase
                 end
+                if (!found && is_ctl(w, d) && tk) begin found = 1'b1; xl = l; end
             end
         end
+        w = id_row[xl*64 +: 64]; f = id_p[xl*27 +: 6];
+        if (found) begin
+            if (f == F_EXIT) begin
+                id_exit = 1'b1; id_exit_plain = 1'b1; id_exit_val = `RG(0);
+            end else if (f == F_EXITK) begin
+                id_exit = 1'b1; id_exit_val = {{32{w[63]}}, w[63:32]};
+            end else if (f == F_EXITR) begin
+                // the register as the row started: bypassed from IE (the model does
+                // not make exitr an ID consumer)
+                id_exit = 1'b1; id_exit_val = id_fw[xl*64 +: 64];
+                if (w[63:32] == 32'd1) id_exit_val = {32'd0, id_exit_val[31:0]};
+            end else
+                id_jump = 1'b1;
+        end
+        if (id_jump) id_tgt = id_pc + 11'd1 + w[26:16];
         // the first control word (taken or not) decides where the row resolves
         id_may_redirect = 1'b0;
         for (l = N - 1; l >= 0; l = l - 1) begin
@@ -508,7 +491,6 @@ module sephirot #(
     // atomic's fetched value; a lane writes at most one register) and the helper's r0..r5.
     // Each register picks the last lane that writes it (lane order, as the model) with a
     // binary select, so a bit is one N:1 mux rather than a 2N-deep priority chain.
-    localparam LW = N > 1 ? $clog2(N) : 1;
     reg  [N-1:0]    lw_en;
     reg  [N*4-1:0]  lw_idx;
     reg  [N*64-1:0] lw_val;
