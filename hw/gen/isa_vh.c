@@ -24,12 +24,42 @@ static const struct { int form; const char *name; } forms[] = {
  * opcode w[7:0], dst w[11:8], src w[15:12], off w[31:16], imm w[63:32] */
 static void print_match(const struct isa_info *f)
 {
-	printf("w[7:0] == 8'h%02x", f->opc);
 	switch (f->sel) {
-	case S_OFF: printf(" && w[31:16] == 16'h%04x", (uint16_t)f->selv); break;
-	case S_IMM: printf(" && w[63:32] == 32'h%08x", (uint32_t)f->selv); break;
-	case S_SRC: printf(" && w[15:12] == 4'h%x", (unsigned)f->selv & 15); break;
+	case S_OFF: printf("w[31:16] == 16'h%04x", (uint16_t)f->selv); break;
+	case S_IMM: printf("w[63:32] == 32'h%08x", (uint32_t)f->selv); break;
+	case S_SRC: printf("w[15:12] == 4'h%x", (unsigned)f->selv & 15); break;
+	default: printf("1'b1"); break;
 	}
+}
+
+/* isa_decode(): one case item per opcode byte, its rows tried in table order (the
+ * lowest I_* that matches wins, as isa_decode() in src/isa.c), so the hardware is one
+ * 256-way select on w[7:0] and a few selector compares instead of a chain of I_COUNT
+ * tests */
+static void print_decode(void)
+{
+	printf("\n// the I_* of a lane word, I_NONE for an undefined one\n"
+	       "function automatic [7:0] isa_decode(input [63:0] w);\nbegin\n"
+	       "    isa_decode = I_NONE;\n    case (w[7:0])\n");
+	for (int opc = 0; opc < 256; opc++) {
+		int n = 0;
+
+		for (int i = 0; i < I_COUNT; i++) {
+			const struct isa_info *f = &isa_info[i];
+
+			if (f->opc != opc)
+				continue;
+			printf(n ? "\n        else if (" : "    8'h%02x: if (", opc);
+			print_match(f);
+			printf(") isa_decode = 8'd%d;", i);
+			n++;
+			if (f->sel == S_NONE)
+				break;
+		}
+		if (n)
+			printf("\n");
+	}
+	printf("    default: ;\n    endcase\nend\nendfunction\n");
 }
 
 /* props: [5:0] form, [9:6] ALU/JCC op (BPF_OP >> 4), [10] signed, [11] 64-bit,
@@ -75,15 +105,8 @@ int main(void)
 		printf("localparam [7:0] I_%s = 8'd%d;\n", isa_info[i].id, i);
 	printf("localparam [7:0] JPKT_GT_ = 8'd%d, JPKT_GE_ = 8'd%d, JPKT_LT_ = 8'd%d, "
 	       "JPKT_LE_ = 8'd%d;\n", JPKT_GT, JPKT_GE, JPKT_LT, JPKT_LE);
-	printf("\n// the I_* of a lane word, I_NONE for an undefined one\n"
-	       "function automatic [7:0] isa_decode(input [63:0] w);\nbegin\n"
-	       "    isa_decode = I_NONE;\n");
-	for (int i = I_COUNT - 1; i >= 0; i--) {
-		printf("    if (");
-		print_match(&isa_info[i]);
-		printf(") isa_decode = 8'd%d;\n", i);
-	}
-	printf("end\nendfunction\n\n// operand properties of an I_* (bit layout: hw/gen/isa_vh.c)\n"
+	print_decode();
+	printf("\n// operand properties of an I_* (bit layout: hw/gen/isa_vh.c)\n"
 	       "function automatic [26:0] isa_props(input [7:0] id);\nbegin\n"
 	       "    case (id)\n");
 	for (int i = 0; i < I_COUNT; i++)

@@ -86,6 +86,7 @@ module sephirot #(
     reg            id_v;  reg [10:0] id_pc;  reg [N*64-1:0] id_row;  reg [N*8-1:0] id_id;
     reg            ie_v;  reg [10:0] ie_pc;  reg [N*64-1:0] ie_row;  reg [N*8-1:0] ie_id;
     reg [N*64-1:0] ie_ld;
+    reg [N*64-1:0] ie_rd, ie_rs;               // r[dst], r[src] of the IE row (read in ID)
     wire [N*27-1:0] if_p;                      // isa_props per lane (IF: from if_id)
     reg  [N*27-1:0] id_p, ie_p;
     reg [15:0]     ie_cnt;
@@ -246,7 +247,7 @@ module sephirot #(
     generate for (g = 0; g < N; g = g + 1) begin : lane
         wire [63:0] w = ie_row[g*64 +: 64];
         hx_alu #(.HAS_DIV(HAS_DIV)) alu (
-            .w(w), .id(ie_id[g*8 +: 8]), .p(ie_p[g*27 +: 27]), .rd_dst(`RG(w[11:8])), .rd_src(`RG(w[15:12])),
+            .w(w), .id(ie_id[g*8 +: 8]), .p(ie_p[g*27 +: 27]), .rd_dst(ie_rd[g*64 +: 64]), .rd_src(ie_rs[g*64 +: 64]),
             .rd_src2(`RG(w[35:32])), .kval(ie_k[g*64 +: 64]), .ld(ie_ld[g*64 +: 64]),
             .res(alu_res[g*64 +: 64]), .wr(alu_wr[g]));
     end endgenerate
@@ -269,7 +270,7 @@ module sephirot #(
             if (live) ie_wr = ie_wr | defs(w, p);
             if (live && f == F_CALL) begin ie_hcall = 1'b1; ie_hid = w[63:32]; end
             old = ie_ld[l*64 +: 64];
-            s = `RG(w[15:12]);
+            s = ie_rs[l*64 +: 64];
             if (w4) s = {32'd0, s[31:0]};
             r0c = w4 ? {32'd0, rf[31:0]} : rf[63:0];
             // lock nz: or, and, xor, otherwise add; atomics: the op without its fetch bit
@@ -285,11 +286,11 @@ module sephirot #(
             endcase
             st_f = f == F_ST || f == F_ST6;
             st_en[l] = live && (st_f || f == F_STX || f == F_STX6 || f == F_ATOMIC ||
-                                (f == F_ATOMIC_NZ && `RG(w[11:8]) != 64'd0));
-            st_addr[l*64 +: 64] = `RG(w[11:8]) + {{48{w[31]}}, w[31:16]};
+                                (f == F_ATOMIC_NZ && ie_rd[l*64 +: 64] != 64'd0));
+            st_addr[l*64 +: 64] = ie_rd[l*64 +: 64] + {{48{w[31]}}, w[31:16]};
             st_size[l*4 +: 4] = p[16:13];
             st_data[l*64 +: 64] = st_f ? {{32{w[63]}}, w[63:32]} :
-                                  f == F_ATOMIC || f == F_ATOMIC_NZ ? nv : `RG(w[15:12]);
+                                  f == F_ATOMIC || f == F_ATOMIC_NZ ? nv : ie_rs[l*64 +: 64];
             ie_atom[l] = live && f == F_ATOMIC;
             atom_ret[l*64 +: 64] = old;
             atom_rw[l] = live && f == F_ATOMIC && (sel == 8'hf1 || sel[0]);
@@ -309,6 +310,16 @@ module sephirot #(
     assign h_commit = h_call && ie_ok;
     assign st_commit = ie_v && ie_ok && !rst_phase;
 
+    reg  [N-1:0]    lw_en;
+    reg  [N*4-1:0]  lw_idx;
+    reg  [N*64-1:0] lw_val;
+    always @* begin
+        for (l = 0; l < N; l = l + 1) begin
+            lw_en[l] = alu_wr[l] || atom_rw[l];
+            lw_idx[l*4 +: 4] = alu_wr[l] ? ie_row[l*64 + 8 +: 4] : atom_reg[l*4 +: 4];
+            lw_val[l*64 +: 64] = alu_wr[l] ? alu_res[l*64 +: 64] : atom_ret[l*64 +: 64];
+        end
+    end
     // a register as the row in ID sees it: the IE row's results bypassed
     function [63:0] fwd(input [3:0] rn);
         integer k;
@@ -321,6 +332,29 @@ module sephirot #(
         end
     endfunction
     assign id_r1 = fwd(4'd1);
+
+    // IE's r[dst] and r[src] are the ID row's register reads, latched when the row moves
+    // to IE, with the row leaving IE on the same edge bypassed (its lane writes, then a
+    // helper's r0..r5, as the register file takes them): IE needs no read ports of its own
+    function [63:0] nxt(input [3:0] rn);
+        integer k;
+        begin
+            nxt = `RG(rn);
+            if (ie_v) begin
+                for (k = 0; k < N; k = k + 1)
+                    if (lw_en[k] && lw_idx[k*4 +: 4] == rn) nxt = lw_val[k*64 +: 64];
+                if (ie_hcall && rn == 4'd0) nxt = h_ret;
+                else if (ie_hcall && rn <= 4'd5) nxt = CLOBBER;
+            end
+        end
+    endfunction
+    reg [N*64-1:0] nx_d, nx_s;
+    always @* begin
+        for (l = 0; l < N; l = l + 1) begin
+            nx_d[l*64 +: 64] = nxt(id_row[l*64 + 8 +: 4]);
+            nx_s[l*64 +: 64] = nxt(id_row[l*64 + 12 +: 4]);
+        end
+    end
     assign id_r2 = `RG(2);
 
     // ---------------- ID ----------------
@@ -341,7 +375,8 @@ module sephirot #(
         reg [26:0] d;
         reg [5:0] f;
         reg [26:0] p;
-        reg found, tk, plt, peq, ldv;
+        reg found, tk, ldv, jp;
+        reg [3:0] jop;
         reg [LW-1:0] xl;
         reg [15:0] fr_l;
         integer j;
@@ -358,12 +393,14 @@ module sephirot #(
             if (id_v && !is_empty(w)) begin
                 id_need = id_need | id_uses(w, d);
                 if (is_cond(w, d)) id_cond = 1'b1;
-                // lock nz: not an ID consumer in the model (its registers are read in
-                // IE), so its base comes bypassed and a 0 base reads nothing
-                // one address adder per lane: lock nz (its base bypassed from IE, and
-                // a 0 base reads nothing), atomics (base dst), loads (base src)
-                a = f == F_ATOMIC_NZ ? id_fw[l*64 +: 64] : f == F_ATOMIC ? `RG(w[11:8]) : `RG(w[15:12]);
-                ad = a + {{48{w[31]}}, w[31:16]};
+                // one adder per lane: a load or atomic address (lock nz: not an ID
+                // consumer in the model, so its base comes bypassed from IE and a 0
+                // base reads nothing; atomics: base dst; loads: base src) or jpkt's
+                // r[dst] + imm
+                jp = f == F_JPKT;
+                a = f == F_ATOMIC_NZ ? id_fw[l*64 +: 64] :
+                    f == F_ATOMIC || jp ? `RG(w[11:8]) : `RG(w[15:12]);
+                ad = a + (jp ? {{32{w[63]}}, w[63:32]} : {{48{w[31]}}, w[31:16]});
                 ldv = (f == F_ATOMIC_NZ && a != 64'd0) ||
                       f == F_LDX || f == F_LDX6 || f == F_LDXSPEC || f == F_ATOMIC;
                 if (ldv) begin
@@ -394,22 +431,15 @@ module sephirot #(
                 end
                 // the first taken control word by lane priority: its lane is picked
                 // here, what it does is read from that lane once after the loop
-                a = `RG(w[11:8]);
-                b = f == F_JCC_X ? `RG(w[15:12]) : {{32{w[63]}}, w[63:32]};
+                // one comparator per lane: jcc, or jpkt (r[dst] + imm against data_end,
+                // unsigned 64-bit: gt, ge, lt, le by w[13:12])
+                a = jp ? ad : `RG(w[11:8]);
+                b = jp ? {R_PKT, pkt_end} : f == F_JCC_X ? `RG(w[15:12]) : {{32{w[63]}}, w[63:32]};
+                jop = !jp ? p[9:6] : w[13:12] == 2'd0 ? 4'h2 : w[13:12] == 2'd1 ? 4'h3 :
+                      w[13:12] == 2'd2 ? 4'ha : 4'hb;
                 tk = 1'b1;
-                if (f == F_JCC_K || f == F_JCC_X)
-                    tk = jcc(p[9:6], p[11], a, b);
-                else if (f == F_JPKT) begin
-                    ad = a + b;
-                    plt = ad < {R_PKT, pkt_end};
-                    peq = ad == {R_PKT, pkt_end};
-                    case (w[13:12])
-                    2'd0: tk = !plt && !peq;
-                    2'd1: tk = !plt;
-                    2'd2: tk = plt;
-                    default: tk = plt || peq;
-                    endcase
-                end
+                if (f == F_JCC_K || f == F_JCC_X || jp)
+                    tk = jcc(jop, p[11] || jp, a, b);
                 if (!found && is_ctl(w, d) && tk) begin found = 1'b1; xl = l; end
             end
         end
@@ -491,16 +521,6 @@ module sephirot #(
     // atomic's fetched value; a lane writes at most one register) and the helper's r0..r5.
     // Each register picks the last lane that writes it (lane order, as the model) with a
     // binary select, so a bit is one N:1 mux rather than a 2N-deep priority chain.
-    reg  [N-1:0]    lw_en;
-    reg  [N*4-1:0]  lw_idx;
-    reg  [N*64-1:0] lw_val;
-    always @* begin
-        for (l = 0; l < N; l = l + 1) begin
-            lw_en[l] = alu_wr[l] || atom_rw[l];
-            lw_idx[l*4 +: 4] = alu_wr[l] ? ie_row[l*64 + 8 +: 4] : atom_reg[l*4 +: 4];
-            lw_val[l*64 +: 64] = alu_wr[l] ? alu_res[l*64 +: 64] : atom_ret[l*64 +: 64];
-        end
-    end
     wire rf_commit = run_step && !rst_phase && ie_v && ie_ok;
     genvar gr;
     generate for (gr = 0; gr < 16; gr = gr + 1) begin : rfile
@@ -565,6 +585,7 @@ module sephirot #(
                     ie_cnt <= 16'd0;
                     if (id_adv) begin
                         ie_row <= id_row; ie_id <= id_id; ie_p <= id_p; ie_pc <= id_pc;
+                        ie_rd <= nx_d; ie_rs <= nx_s;
                         for (l = 0; l < N; l = l + 1)
                             ie_ld[l*64 +: 64] <= ld_ok[l] ? ld_data[l*64 +: 64] : 64'd0;
                     end
