@@ -1064,7 +1064,10 @@ static void md_tool(struct rep *r, FILE *f)
 		"Host ns per packet of the kernel JIT and of hxdp's engines (how fast the tool "
 		"is), ratios to the kernel, eBPF instructions (vm) and rows (vliw) executed per "
 		"packet, simulated cycles, Mpps and latency, on the `%s` traffic class; every "
-		"class of every program is in results.json.\n\n", TOOL_CLASS);
+		"class of every program is in results.json. vm is the interpreter; vliw and sim "
+		"run the image translated to host code (src/xlate.c: C compiled by cc, loaded "
+		"once per image; the sim's code also records every row's timing), the way they "
+		"run by default.\n\n", TOOL_CLASS);
 	fprintf(f, class_hdr, "program");
 	for (int i = 0; i < r->progs.n; i++) {
 		snprintf(k, sizeof(k), "programs.%s.classes.%s", r->progs.v[i], TOOL_CLASS);

@@ -466,7 +466,7 @@ static int sim_open(struct hxdp_obj *obj, const struct engine_opts *o, void **st
 		free(s);
 		return -E2BIG;
 	}
-	if (!(o && (o->interp || o->trace)) && (e = xlate__open(s->v, 1, &s->xl))) {
+	if (!(o && (o->interp || o->trace)) && (e = xlate__open(s->v, &obj->env, 1, &s->xl))) {
 		snprintf(err, errlen, "%s: translation: %s", obj->path, strerror(-e));
 		vliw__free(s->v);
 		free(s);

@@ -31,6 +31,7 @@ struct pipe {
 	int exit_pending;	/* fetch stopped or phantoms: an exit not yet resolved */
 	struct sim_pkt *p;
 	uint8_t post[256];	/* causes of the cycles after the exit's recognition */
+	const uint8_t *postp;	/* post, or the memo's copy of it */
 	uint32_t npost;
 	FILE *trace;
 	uint64_t tag;
@@ -397,7 +398,7 @@ static void time_rows(struct pipe *q, struct sim_memo *m)
 		for (int c = 0; c < SIM_NCAUSE; c++)
 			q->p->stall[c] += e->stall[c];
 		q->npost = e->npost;
-		memcpy(q->post, e->post, e->npost);
+		q->postp = e->post;	/* read before the memo changes (sim__time) */
 		q->ended = 1;
 		return;
 	}
@@ -461,6 +462,7 @@ static void pipe_init(struct pipe *q, const struct sim_model *m, const struct si
 	q->if_squashed = q->exit_pending = 0;
 	q->p = p;
 	q->npost = 0;
+	q->postp = q->post;
 	q->trace = trace;
 	q->tag = tag;
 }
@@ -496,7 +498,7 @@ void sim__time(struct sim_nic *nic, const struct sim_model *m, const struct sim_
 	 * cycles before its last commit (the next first IF is not before it) */
 	p->end = q.end;
 	for (uint32_t i = 0; i < q.npost && p->end + 3 < p->commit; i++) {
-		p->stall[q.post[i]]++;
+		p->stall[q.postp[i]]++;
 		p->end++;
 	}
 	if (p->end + 3 < p->commit) {

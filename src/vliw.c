@@ -548,7 +548,7 @@ static int vliw_open(struct hxdp_obj *obj, const struct engine_opts *o, void **s
 	struct vliw *v;
 	int e = vliw__open_obj(obj, o, &v, err, errlen);
 
-	if (!e && !(o && o->interp) && (e = xlate__open(v, 0, &v->xl))) {
+	if (!e && !(o && o->interp) && (e = xlate__open(v, &obj->env, 0, &v->xl))) {
 		snprintf(err, errlen, "%s: translation: %s", obj->path, strerror(-e));
 		vliw__free(v);
 		return e;

@@ -49,6 +49,9 @@ typedef int (*xl_entry)(struct xl_ctx *c);
 struct xlate {
 	void *dl;
 	xl_entry run;		/* xl_vliw or xl_sim */
+	const struct hxdp_env *env;	/* the maps am describes */
+	struct xl_amap *am;
+	uint32_t nam;
 };
 
 /* the headers the generated code includes, as this binary was built (xlate_hdrs.c) */
@@ -78,6 +81,10 @@ struct emit {
 	uint8_t *start;		/* per row of p: a block starts here */
 	uint32_t *rem;		/* per row of p: rows of its block after it */
 	uint32_t *blen;		/* per row of p (block starts): rows in the block */
+	struct sim_row *tm;	/* sim: the row records' static figures (table T) */
+	uint32_t ntm, tmcap;
+	int loads;		/* the row being emitted has loads (mem_dep, frames) */
+	int err;
 };
 
 static const struct vliw_word *word(const struct vliw *v, uint32_t row, uint32_t lane)
@@ -146,17 +153,38 @@ static void k64(FILE *f, int64_t k)
 	fprintf(f, "0x%llxull", (unsigned long long)k);
 }
 
-/* the sim's record of a row: its static figures with this outcome */
+/* the sim's record of a row: its static figures with this outcome (an entry of T),
+ * what the row's loads and helper found */
 static void srow(struct emit *e, uint32_t row, uint8_t lanes, int ctl, int ctl_lane,
 		 int helper)
 {
-	struct sim_row t;
-
 	if (!e->sim)
 		return;
-	sim__row_static(e->v, e->prog, row, lanes, ctl, ctl_lane, &t);
-	fprintf(e->f, "\t\tSROW(%u, %u, %u, %u, %u, %u, %u, %s);\n", t.pc, t.prog, t.wr, t.rd_id,
-		t.ctl, t.exit_r0, t.cond, helper ? "&hs" : "NULL");
+	if (e->ntm == e->tmcap) {
+		uint32_t cap = e->tmcap ? 2 * e->tmcap : 256;
+		void *p = realloc(e->tm, cap * sizeof(*e->tm));
+
+		if (!p) {
+			e->err = -ENOMEM;
+			return;
+		}
+		e->tm = p;
+		e->tmcap = cap;
+	}
+	sim__row_static(e->v, e->prog, row, lanes, ctl, ctl_lane, &e->tm[e->ntm]);
+	fprintf(e->f, "\t\tSROW(%u, %s, %d);\n", e->ntm++, helper ? "&hs" : "NULL", e->loads);
+}
+
+static void emit_table(FILE *f, const struct sim_row *t, uint32_t n)
+{
+	fprintf(f, "static const struct sim_row T[%u] = {\n", n ? n : 1);
+	for (uint32_t i = 0; i < n; i++)
+		fprintf(f, "\t{ .pc = %u, .prog = %u, .wr = %u, .rd_id = %u, .ctl = %u, "
+			".mem_dep = %u, .exit_r0 = %u, .cond = %u, .lat = %u, .helper = %d, "
+			".frames_id = %u, .frames_ie = %u },\n", t[i].pc, t[i].prog, t[i].wr,
+			t[i].rd_id, t[i].ctl, t[i].mem_dep, t[i].exit_r0, t[i].cond, t[i].lat,
+			t[i].helper, t[i].frames_id, t[i].frames_ie);
+	fprintf(f, "};\n\n");
 }
 
 /* leaving row at a fault: rows counted, the run finished */
@@ -334,12 +362,17 @@ static void emit_helper(struct emit *e, uint32_t row, const struct vliw_word *w,
 	fprintf(f, "\t\trun->res->helpers++;\n");
 	for (int i = 0; i < 5; i++)
 		fprintf(f, "\t\trun__stack_dirty(run, ha[%d]);\n", i);
-	if (id == BPF_FUNC_map_lookup_elem)
-		fprintf(f, "\t\thv = c->lookup(run, ha);\n");
-	else
+	if (id == BPF_FUNC_map_lookup_elem) {
+		fprintf(f, "\t\tif (!xl_alookup(c, run, ha, &hv, %s)) {\n"
+			"\t\t\thv = c->lookup(run, ha);\n", e->sim ? "&hs" : "NULL");
+		if (e->sim)
+			fprintf(f, "\t\t\tc->shelper(c, %d, ha, &hs);\n", id);
+		fprintf(f, "\t\t}\n");
+	} else {
 		fprintf(f, "\t\thv = c->helper(run, %d, ha);\n", id);
-	if (e->sim)
-		fprintf(f, "\t\tc->shelper(c, %d, ha, &hs);\n", id);
+		if (e->sim)
+			fprintf(f, "\t\tc->shelper(c, %d, ha, &hs);\n", id);
+	}
 	fprintf(f, "\t\tif (__builtin_expect(run->res->fault != 0, 0)) {\n");
 	fault_exit(e, row, 8, 1);
 	fprintf(f, "\t\t}\n\t}\n");
@@ -355,6 +388,13 @@ static void emit_row(struct emit *e, uint32_t row)
 	int nst = 0, tail;
 	FILE *f = e->f;
 
+	e->loads = 0;
+	for (uint32_t l = 0; l < v->lanes; l++) {
+		const struct vliw_word *w = word(v, row, l);
+
+		e->loads |= w->op != CC_NOP && (w->form == F_LDX || w->form == F_LDX6 ||
+						 w->form == F_LDXSPEC);
+	}
 	fprintf(f, "R%u:\n", row);
 	if (e->start[ri]) {
 		fprintf(f, "\tn += %u;\n\tif (__builtin_expect(n > budget, 0)) {\n"
@@ -369,7 +409,7 @@ static void emit_row(struct emit *e, uint32_t row)
 	fprintf(f, "{\n");
 	if (e->sim)
 		fprintf(f, "\tint md = 0;\n\tuint16_t fid = 0;\n\tuint32_t nw = 0;\n"
-			"\tstruct xl_mem wr[%u];\n\t(void)md; (void)fid; (void)wr;\n", CC_MAX_LANES);
+			"\t(void)md; (void)fid; (void)nw;\n");
 	/* control: the first taken one in lane order, on the row's start values */
 	for (uint32_t l = 0; l < v->lanes; l++) {
 		const struct vliw_word *w = word(v, row, l);
@@ -453,9 +493,8 @@ static void emit_row(struct emit *e, uint32_t row)
 	}
 	if (call >= 0)
 		fprintf(f, "\tr0 = hv;\n\tif (!conf)\n\t\tr1 = r2 = r3 = r4 = r5 = XL_CLOBBER;\n");
-	if (e->sim) {	/* this row's writes, for the next row */
-		fprintf(f, "\tPREV();\n");
-	}
+	if (e->sim)	/* this row's writes, for the next row */
+		fprintf(f, nst ? "\tPREV();\n" : "\tc->nprev = 0;\n");
 	tail = call >= 0 && word(v, row, (uint32_t)call)->k == BPF_FUNC_tail_call;
 	if (tail) {
 		fprintf(f, "\tif (run->tail_prog >= 0) {\n\t\tSAVE();\n\t\tc->rows = n - %u;\n"
@@ -516,20 +555,19 @@ static const char prelude_vliw[] =
 
 static const char prelude_sim[] =
 	"#undef SROW\n#undef MEMRD\n#undef MEMWR\n#undef PREV\n"
-	"#define SROW(pc_, prog_, wr_, rd_, ctl_, x0_, cond_, hs_) do { "
+	"#define SROW(k_, hs_, ld_) do { "
 	"struct sim_row *q_ = &srows[ns++]; const struct sim_row *h_ = (hs_); "
-	"*q_ = (struct sim_row){ .pc = pc_, .prog = prog_, .wr = wr_, .rd_id = rd_, "
-	".ctl = ctl_, .mem_dep = (uint8_t)md, .exit_r0 = x0_, .cond = cond_, .lat = 1, "
-	".helper = -1, .frames_id = fid }; "
+	"*q_ = T[k_]; "
+	"if (ld_) { q_->mem_dep = (uint8_t)md; q_->frames_id = fid; } "
 	"if (h_) { q_->wr |= h_->wr; q_->rd_id |= h_->rd_id; q_->mem_dep |= h_->mem_dep; "
 	"q_->lat = h_->lat; q_->helper = h_->helper; q_->frames_ie = h_->frames_ie; } "
 	"} while (0)\n"
 	"#define MEMRD(a_, sz_) do { md |= xl_dep(c, (a_), (sz_)); "
 	"uint16_t f_ = xl_frames(c, (a_), (sz_)); if (f_ > fid) fid = f_; } while (0)\n"
-	"#define MEMWR(l_, a_, sz_) (wr[nw++] = (struct xl_mem){ (l_), 1, (sz_), "
+	"#define MEMWR(l_, a_, sz_) (c->next[nw++] = (struct xl_mem){ (l_), 1, (sz_), "
 	"HXDP_REGION(a_), HXDP_OFF(a_) })\n"
-	"#define PREV() do { memcpy(c->prev, wr, nw * sizeof(wr[0])); c->nprev = nw; } "
-	"while (0)\n";
+	"#define PREV() do { struct xl_mem *t_ = c->prev; c->prev = c->next; c->next = t_; "
+	"c->nprev = nw; } while (0)\n";
 
 static void emit_fn(struct emit *e, const char *name)
 {
@@ -562,7 +600,10 @@ static void emit_fn(struct emit *e, const char *name)
 static int emit_all(const struct vliw *v, int sim, char **src, size_t *len)
 {
 	struct emit e = { .v = v, .sim = sim };
+	char *body = NULL;
+	size_t blen = 0;
 	uint32_t most = 1;
+	FILE *f = NULL;
 	int err = 0;
 
 	for (uint32_t i = 0; i < v->img->nprogs; i++)
@@ -571,16 +612,29 @@ static int emit_all(const struct vliw *v, int sim, char **src, size_t *len)
 	e.start = malloc(most);
 	e.rem = malloc(most * sizeof(*e.rem));
 	e.blen = malloc(most * sizeof(*e.blen));
-	e.f = open_memstream(src, len);
+	e.f = open_memstream(&body, &blen);
 	if (!e.start || !e.rem || !e.blen || !e.f) {
 		err = -ENOMEM;
 	} else {
-		fprintf(e.f, "/* %s: %u rows x %u lanes */\n%s", XL_VERSION, v->img->nrows,
-			v->lanes, prelude);
 		emit_fn(&e, sim ? "xl_sim" : "xl_vliw");
+		err = e.err;
 	}
 	if (e.f && fclose(e.f))
 		err = -ENOMEM;
+	/* the table the function's rows copy from, then the function */
+	if (!err && !(f = open_memstream(src, len)))
+		err = -ENOMEM;
+	if (f) {
+		fprintf(f, "/* %s: %u rows x %u lanes */\n%s", XL_VERSION, v->img->nrows,
+			v->lanes, prelude);
+		if (sim)
+			emit_table(f, e.tm, e.ntm);
+		fwrite(body, 1, blen, f);
+		if (fclose(f))
+			err = -ENOMEM;
+	}
+	free(body);
+	free(e.tm);
 	free(e.start);
 	free(e.rem);
 	free(e.blen);
@@ -776,7 +830,40 @@ static void note(const char *why)
 			why);
 }
 
-int xlate__open(const struct vliw *v, int sim, struct xlate **out)
+/* the array maps of env whose lookups the rows may do themselves (xl_alookup) */
+static int amap_build(struct xlate *x, struct hxdp_env *env)
+{
+	struct hxdp_run *run;
+
+	x->env = env;
+	if (!env || !env->nmaps)
+		return 0;
+	x->am = calloc(env->nmaps, sizeof(*x->am));
+	run = malloc(sizeof(*run));
+	if (!x->am || !run) {
+		free(run);
+		return -ENOMEM;
+	}
+	run__init(run, env);
+	for (uint32_t i = 0; i < env->nmaps; i++) {
+		const struct hxdp_map *m = env->maps[i];
+		struct xl_amap *a = &x->am[i];
+		uint64_t args[5] = { HXDP_MAPREF(i) };
+
+		if (!m || m->key_size != 4 || !((m->type == BPF_MAP_TYPE_ARRAY && m->ncpus == 1) ||
+						 m->type == BPF_MAP_TYPE_PERCPU_ARRAY))
+			continue;
+		*a = (struct xl_amap){ .ok = 1, .percpu = m->type == BPF_MAP_TYPE_PERCPU_ARRAY,
+				       .max_entries = m->max_entries, .ncpus = m->ncpus,
+				       .elem_size = m->elem_size, .region = R_MAP0 + m->idx };
+		sim__row_helper(run, BPF_FUNC_map_lookup_elem, args, NULL, 0, 0, 0, &a->hs);
+	}
+	x->nam = env->nmaps;
+	free(run);
+	return 0;
+}
+
+int xlate__open(const struct vliw *v, struct hxdp_env *env, int sim, struct xlate **out)
 {
 	struct xlate *x;
 	char so[PATH_MAX], why[300] = "";
@@ -807,6 +894,10 @@ int xlate__open(const struct vliw *v, int sim, struct xlate **out)
 		xlate__close(x);
 		return 0;
 	}
+	if ((e = amap_build(x, env))) {
+		xlate__close(x);
+		return e;
+	}
 	*out = x;
 	return 0;
 }
@@ -817,6 +908,7 @@ void xlate__close(struct xlate *x)
 		return;
 	if (x->dl)
 		dlclose(x->dl);
+	free(x->am);
 	free(x);
 }
 
@@ -916,7 +1008,8 @@ static int tail(struct xl_ctx *c)
 	return (int)s->prog;
 }
 
-static void ctx_init(struct xl_ctx *c, struct xl_host *h, struct vliw_state *s)
+static void ctx_init(const struct xlate *x, struct xl_ctx *c, struct xl_host *h,
+		     struct vliw_state *s)
 {
 	struct hxdp_run *run = s->run;
 
@@ -932,6 +1025,8 @@ static void ctx_init(struct xl_ctx *c, struct xl_host *h, struct vliw_state *s)
 	c->mem_fault = mem_fault;
 	c->helper = helper__call;
 	c->lookup = lookup;
+	c->am = x->am;
+	c->nam = run->env == x->env ? x->nam : 0;
 	c->finish = finish;
 	c->tail = tail;
 }
@@ -952,7 +1047,7 @@ void xlate__run(const struct xlate *x, struct vliw_state *s)
 
 	if (s->done)
 		return;
-	ctx_init(&c, &h, s);
+	ctx_init(x, &c, &h, s);
 	if (x->run(&c) == XL_BAIL) {
 		bail(&c, s);
 		while (vliw__step(s, NULL) > 0)
@@ -966,7 +1061,9 @@ int xlate__sim_run(const struct xlate *x, struct vliw_state *s, struct xl_ctx *c
 
 	if (s->done)
 		return 0;
-	ctx_init(c, &h, s);
+	ctx_init(x, c, &h, s);
+	c->prev = c->mb[0];
+	c->next = c->mb[1];
 	c->nprev = 0;
 	if (x->run(c) != XL_BAIL)
 		return 0;

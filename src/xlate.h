@@ -14,15 +14,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct hxdp_env;
 struct vliw;
 struct vliw_state;
 struct xl_ctx;
 struct xlate;
 
-/* translate v (or find it in the cache) for the vliw run, or (sim) the sim run. 0 with
+/* translate v (or find it in the cache) for the vliw run, or (sim) the sim run; env:
+ * the maps it will run with (array lookups done inline), NULL: none. 0 with
  * *out NULL: no translation (a note on stderr says why, once per process); the caller
  * runs the interpreter. */
-int xlate__open(const struct vliw *v, int sim, struct xlate **out);
+int xlate__open(const struct vliw *v, struct hxdp_env *env, int sim, struct xlate **out);
 void xlate__close(struct xlate *x);
 
 /* run the program s was just started on (vliw__start) to its end */

@@ -25,6 +25,15 @@ struct xl_mem {
 };
 
 enum { XL_ENDED, XL_BAIL };	/* a translated run's return */
+
+/* an array map whose bpf_map_lookup_elem the rows do themselves, as the kernel's
+ * map_gen_lookup: the value of key k for CPU c is at (k * ncpus + c) * elem_size in
+ * region (xlate.c builds the table from the maps, the sim's figures for such a call
+ * included) */
+struct xl_amap {
+	uint32_t ok, percpu, max_entries, ncpus, elem_size, region;
+	struct sim_row hs;	/* sim: what the call adds to its row (sim__row_helper) */
+};
 enum { XL_LOAD, XL_STORE, XL_ATOMIC };	/* what faulted */
 
 struct xl_ctx {
@@ -45,6 +54,8 @@ struct xl_ctx {
 			  int what);
 	uint64_t (*helper)(struct hxdp_run *run, int32_t id, const uint64_t a[5]);
 	uint64_t (*lookup)(struct hxdp_run *run, const uint64_t a[5]);
+	const struct xl_amap *am;	/* per map of run->env: am[i] for map i */
+	uint32_t nam;
 	void (*finish)(struct xl_ctx *c, int ctl, uint64_t r0);
 	int (*tail)(struct xl_ctx *c);
 	/* sim: the executed rows (docs/timing.md), written as they run */
@@ -53,8 +64,9 @@ struct xl_ctx {
 	int (*sgrow)(struct xl_ctx *c, uint32_t need);
 	void (*shelper)(struct xl_ctx *c, int32_t id, const uint64_t a[5], struct sim_row *r);
 	uint32_t base, len;		/* the packet as it arrived (frames) */
-	struct xl_mem prev[XL_LANES];	/* the writes of the row run last */
+	struct xl_mem *prev, *next;	/* the writes of the row run last, of this row */
 	uint32_t nprev;
+	struct xl_mem mb[2][XL_LANES];	/* what prev and next point to */
 };
 
 static inline __attribute__((always_inline)) uint32_t xl_get32(const uint8_t *p)
@@ -101,6 +113,34 @@ static inline __attribute__((always_inline)) uint16_t xl_frames(const struct xl_
 	if (HXDP_REGION(addr) != R_PKT)
 		return 0;
 	return sim__frames_upto(c->base, c->len, HXDP_OFF(addr), size);
+}
+
+/* bpf_map_lookup_elem on an array map of the table: 1 and the result in *v; 0: not
+ * such a call (the helper does it). sim: also its figures in *hs */
+static inline __attribute__((always_inline)) int
+xl_alookup(const struct xl_ctx *c, const struct hxdp_run *run, const uint64_t a[5],
+	   uint64_t *v, struct sim_row *hs)
+{
+	uint32_t r = HXDP_REGION(a[0]), i = r - R_MAPREF, key, cpu = 0;
+	const struct xl_amap *m;
+	const uint8_t *k;
+
+	if (r < R_MAPREF || HXDP_OFF(a[0]) || i >= c->nam || !(m = &c->am[i])->ok ||
+	    !(k = xl_ld(run->reg, a[1], 4)))
+		return 0;
+	if (m->percpu && (cpu = run->env->cpu) >= m->ncpus)
+		return 0;
+	key = xl_get32(k);
+	*v = key < m->max_entries ?
+	     HXDP_ADDR(m->region, ((uint64_t)key * m->ncpus + cpu) * m->elem_size) : 0;
+	if (hs) {	/* sim__row_helper: the key read in ID after the last row wrote it */
+		*hs = m->hs;
+		for (uint32_t j = 0; j < c->nprev; j++)
+			if (sim__overlaps(c->prev[j].region, c->prev[j].off, c->prev[j].size,
+					  HXDP_REGION(a[1]), HXDP_OFF(a[1]), 4))
+				hs->mem_dep = 1;
+	}
+	return 1;
 }
 
 #endif

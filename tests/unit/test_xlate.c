@@ -164,7 +164,7 @@ static int can_translate(const char *path)
 	int ok = 0;
 
 	if (!obj__open(path, &obj, err, sizeof(err)) &&
-	    !vliw__open_obj(obj, &eo, &v, err, sizeof(err)) && !xlate__open(v, 0, &x))
+	    !vliw__open_obj(obj, &eo, &v, err, sizeof(err)) && !xlate__open(v, NULL, 0, &x))
 		ok = x != NULL;
 	xlate__close(x);
 	vliw__free(v);
