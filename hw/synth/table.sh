@@ -17,7 +17,7 @@ row() {	# label run paper
 	elif [ -e $o/$2.time ]; then
 		echo "| $1 | n/a | n/a | n/a | n/a | n/a | $3 | not finished (killed by the timeout): $(how $2) |"
 	else
-		echo "| $1 | n/a | n/a | n/a | n/a | n/a | $3 | not run at this RTL yet (no time left in the session; see the 9671d70 row) |"
+		echo "| $1 | n/a | n/a | n/a | n/a | n/a | $3 | not run at this RTL |"
 	fi
 }
 cat <<'H'
@@ -48,9 +48,21 @@ row "PIQ (piq)" piq "215"
 row "ALU, one lane (hx_alu)" alu "-"
 row "ALU, one lane with divide (hx_alu)" alu_div "-"
 row "Sephirot, 2 lanes (incl. ALUs)" sephirot_2 "-"
-row "Sephirot, 4 lanes (incl. ALUs)" sephirot_4 "27K"
-[ -e $o/sephirot_2_v1.ys ] && row "Sephirot, 2 lanes, RTL 9671d70 (imem one 128-bit memory)" sephirot_2_v1 "-"
-[ -e $o/sephirot_4_v1.ys ] && row "Sephirot, 4 lanes, RTL 9671d70 (imem one 256-bit memory)" sephirot_4_v1 "27K"
+row "**Sephirot, 4 lanes (incl. ALUs)**" sephirot_4 "27K"
+row "Sephirot, 8 lanes (incl. ALUs)" sephirot_8 "-"
 row "APS + stack + maps + helpers (hx_nic)" nic_4 "9K + 1K + 5.8K (+16 BRAM) + 339"
 echo
 echo "Paper total: 42K LUT, 18K FF, 50 BRAM."
+echo
+echo "Earlier RTL (how the numbers came down; same script and flow):"
+echo
+echo "| component | LUT | LUTRAM | FF | BRAM 36/18 | DSP | paper (LUT) | parameters; run |"
+echo "|---|---|---|---|---|---|---|---|"
+old() { [ -e $o/$2.ys ] && row "$1" $2 "$3"; }
+old "Sephirot, 4 lanes, RTL 9671d70 (imem one 256-bit memory)" sephirot_4_v1 "27K"
+old "Sephirot, 2 lanes, RTL 9671d70 (imem one 128-bit memory)" sephirot_2_v1 "-"
+old "Sephirot, 2 lanes, RTL 2841a28 (per-lane imem)" sephirot_2_2841a28 "-"
+old "Sephirot, 2 lanes, RTL 652f988 (one ALU datapath, shared branch compare, register write ports)" sephirot_2_652f988 "-"
+old "ALU, RTL 2841a28" alu_2841a28 "-"
+old "ALU with divide, RTL 2841a28" alu_div_2841a28 "-"
+old "ALU, RTL 9481832 (isa_props as an input: 27 free bits)" alu_9481832 "-"
