@@ -162,18 +162,18 @@ module sephirot #(
     function is_map_helper(input [31:0] hid);
         is_map_helper = hid == 32'd1 || hid == 32'd2 || hid == 32'd3;
     endfunction
+    // packet frames an access up to addr + sz needs (early start): one subtractor gives
+    // both "past the data start" and the distance (sel_len < 2^16: no 32-bit wrap)
     function [15:0] frames_upto(input [63:0] addr, input [31:0] sz);
         reg [31:0] e;
+        reg [32:0] dd;
         begin
+            e = addr[31:0] + sz;
+            dd = {1'b0, e} - {1'b0, base_r};
             frames_upto = 16'd0;
-            if (addr[63:32] == R_PKT) begin
-                e = addr[31:0] + sz;
-                if (e > base_r) begin
-                    e = e - base_r;
-                    if (e > len_r) e = len_r;
-                    e = (e + 32'd31) >> 5;
-                    frames_upto = e[15:0];
-                end
+            if (addr[63:32] == R_PKT && !dd[32] && dd[31:0] != 32'd0) begin
+                e = dd[31:0] > len_r ? len_r : dd[31:0];
+                frames_upto = e[20:5] + {15'd0, e[4:0] != 5'd0};
             end
         end
     endfunction
@@ -321,14 +321,17 @@ module sephirot #(
         end
     end
     // a register as the row in ID sees it: the IE row's results bypassed
+    // (the bypasses pick the last writing lane's number first, then mux once)
     function [63:0] fwd(input [3:0] rn);
         integer k;
+        reg h;
+        reg [LW-1:0] ks;
         begin
-            fwd = `RG(rn);
+            h = 1'b0; ks = {LW{1'b0}};
             for (k = 0; k < N; k = k + 1)
-                if (ie_v && alu_wr[k] && ie_row[k*64 + 8 +: 4] == rn) fwd = alu_res[k*64 +: 64];
-            if (ie_v && ie_hcall && rn == 4'd0) fwd = h_ret;
-            else if (ie_v && ie_hcall && rn <= 4'd5) fwd = CLOBBER;
+                if (alu_wr[k] && ie_row[k*64 + 8 +: 4] == rn) begin h = 1'b1; ks = k; end
+            fwd = !ie_v ? `RG(rn) : ie_hcall && rn == 4'd0 ? h_ret :
+                  ie_hcall && rn <= 4'd5 ? CLOBBER : h ? alu_res[ks*64 +: 64] : `RG(rn);
         end
     endfunction
     assign id_r1 = fwd(4'd1);
@@ -338,14 +341,14 @@ module sephirot #(
     // helper's r0..r5, as the register file takes them): IE needs no read ports of its own
     function [63:0] nxt(input [3:0] rn);
         integer k;
+        reg h;
+        reg [LW-1:0] ks;
         begin
-            nxt = `RG(rn);
-            if (ie_v) begin
-                for (k = 0; k < N; k = k + 1)
-                    if (lw_en[k] && lw_idx[k*4 +: 4] == rn) nxt = lw_val[k*64 +: 64];
-                if (ie_hcall && rn == 4'd0) nxt = h_ret;
-                else if (ie_hcall && rn <= 4'd5) nxt = CLOBBER;
-            end
+            h = 1'b0; ks = {LW{1'b0}};
+            for (k = 0; k < N; k = k + 1)
+                if (lw_en[k] && lw_idx[k*4 +: 4] == rn) begin h = 1'b1; ks = k; end
+            nxt = !ie_v ? `RG(rn) : ie_hcall && rn == 4'd0 ? h_ret :
+                  ie_hcall && rn <= 4'd5 ? CLOBBER : h ? lw_val[ks*64 +: 64] : `RG(rn);
         end
     endfunction
     reg [N*64-1:0] nx_d, nx_s;
