@@ -297,12 +297,6 @@ static __attribute__((noinline)) int ld_packet(struct hxdp_run *run, int64_t off
 	return 0;
 }
 
-static __attribute__((noinline)) int ctx_load(struct hxdp_run *run, uint64_t addr,
-					      int size, uint64_t *val)
-{
-	return run__ctx_load(run, HXDP_OFF(addr), size, val);
-}
-
 static inline int is_ctx(const struct hxdp_run *run, uint64_t addr)
 {
 	uint32_t id = HXDP_REGION(addr);
@@ -431,7 +425,7 @@ static int vm_exec(const struct vm *vm, uint32_t prog, struct hxdp_run *run, uin
 	if (likely((p = load_xlate(run, v, sizeof(T))) != NULL)) {                       \
 		T t_; memcpy(&t_, p, sizeof(T)); DST = (uint64_t)(EXT)t_; NEXT;            \
 	}                                                                                \
-	if (is_ctx(run, v) && ctx_load(run, v, sizeof(T), &v) == 0) {                    \
+	if (is_ctx(run, v) && run__ctx_load(run, HXDP_OFF(v), sizeof(T), &v) == 0) {     \
 		DST = v; NEXT;                                                            \
 	}                                                                                \
 	goto out_load;
