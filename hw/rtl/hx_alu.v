@@ -122,6 +122,7 @@ module hx_alu #(
         F_END: begin wr = 1'b1; res = bswap(rd_dst, selv, swap); end
         F_LDK: begin wr = 1'b1; res = kval; end
         F_LDX, F_LDX6, F_LDXSPEC: begin wr = 1'b1; res = ld; end
+        F_ATOMIC: res = ld;        // the fetched value (a fetching atomic's write, wr 0)
         default: ;
         endcase
     end

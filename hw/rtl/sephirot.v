@@ -317,7 +317,7 @@ module sephirot #(
         for (l = 0; l < N; l = l + 1) begin
             lw_en[l] = alu_wr[l] || atom_rw[l];
             lw_idx[l*4 +: 4] = alu_wr[l] ? ie_row[l*64 + 8 +: 4] : atom_reg[l*4 +: 4];
-            lw_val[l*64 +: 64] = alu_wr[l] ? alu_res[l*64 +: 64] : atom_ret[l*64 +: 64];
+            lw_val[l*64 +: 64] = alu_res[l*64 +: 64];   // an atomic's old value comes through the ALU
         end
     end
     // a register as the row in ID sees it: the IE row's results bypassed
