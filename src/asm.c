@@ -155,9 +155,18 @@ static int parse_mem(struct asm_state *s, const char *p, int *reg, int *off)
 	return parse_reg(s, q, reg);
 }
 
+/* room for element n of an array that grows by doubling (capacity 8, 16, 32, ...):
+ * p itself while there is room, else p reallocated (NULL: out of memory, p kept) */
+static void *grow(void *p, uint32_t n, size_t elem)
+{
+	if (n && (n < 8 || (n & (n - 1))))
+		return p;
+	return realloc(p, (n ? 2 * (size_t)n : 8) * elem);
+}
+
 static int add_fixup(struct asm_state *s, const char *name, int in_imm)
 {
-	struct fixup *f = realloc(s->fix, (s->nfix + 1) * sizeof(*f));
+	struct fixup *f = grow(s->fix, s->nfix, sizeof(*f));
 
 	if (!f)
 		return fail(s, "out of memory");
@@ -324,8 +333,11 @@ static int nops(int form)
 /* table mnemonics are matched without regard to case (isa.h spells some in capitals) */
 static int lookup(const char *mnem, int form)
 {
+	int c = tolower((unsigned char)mnem[0]);
+
 	for (int i = 0; i < I_COUNT; i++)
-		if (!strcasecmp(isa_info[i].mnem, mnem) && (form < 0 || isa_info[i].form == form))
+		if (tolower((unsigned char)isa_info[i].mnem[0]) == c &&
+		    !strcasecmp(isa_info[i].mnem, mnem) && (form < 0 || isa_info[i].form == form))
 			return i;
 	return -1;
 }
@@ -412,7 +424,7 @@ static int add_label(struct asm_state *s, const char *name)
 			return fail(s, "label '%s' defined twice", name);
 	if (strlen(name) >= MAX_NAME)
 		return fail(s, "label '%s' too long", name);
-	l = realloc(s->labels, (s->nlabels + 1) * sizeof(*l));
+	l = grow(s->labels, s->nlabels, sizeof(*l));
 	if (!l)
 		return fail(s, "out of memory");
 	s->labels = l;
@@ -482,7 +494,7 @@ static int parse_hex_bytes(struct asm_state *s, const char *p, struct asm_prog *
 		v = strtoul(p, &e, 16);
 		if (e == p || e - p > 2 || (*e && !isspace((unsigned char)*e)))
 			return fail(s, "bad byte in -- mem");
-		m = realloc(out->mem, out->memlen + 1);
+		m = grow(out->mem, out->memlen, 1);
 		if (!m)
 			return fail(s, "out of memory");
 		out->mem = m;
@@ -504,7 +516,7 @@ static int parse_raw(struct asm_state *s, const char *p, struct asm_prog *out)
 	w = strtoull(p, &e, 16);
 	if (e == p || *trim(e) || errno)
 		return fail(s, "bad instruction word in -- raw");
-	in = realloc(out->raw, (out->nraw + 1) * sizeof(*in));
+	in = grow(out->raw, out->nraw, sizeof(*in));
 	if (!in)
 		return fail(s, "out of memory");
 	out->raw = in;

@@ -525,6 +525,34 @@ static int word_empty(const struct bpf_insn *w)
 	return !memcmp(w, &zero, sizeof(zero));
 }
 
+/* the image being validated, each lane word decoded once (I_*; -1: empty lane, -2:
+ * undefined opcode) since the checks below look at most words several times */
+struct vimg {
+	const struct image *img;
+	int16_t *ids;
+};
+
+static int vimg__id(const struct vimg *v, uint32_t row, uint32_t lane)
+{
+	return v->ids[(size_t)row * v->img->lanes + lane];
+}
+
+static int vimg__init(struct vimg *v, const struct image *img)
+{
+	size_t nw = (size_t)img->nrows * img->lanes;
+
+	v->img = img;
+	v->ids = malloc((nw ? nw : 1) * sizeof(*v->ids));
+	if (!v->ids)
+		return -ENOMEM;
+	for (size_t i = 0; i < nw; i++) {
+		int id = word_empty(&img->words[i]) ? -1 : isa_decode(&img->words[i]);
+
+		v->ids[i] = (int16_t)(id < 0 && !word_empty(&img->words[i]) ? -2 : id);
+	}
+	return 0;
+}
+
 /* a lane word as IR, for the shared use/def facts */
 static void word_ir(const struct bpf_insn *w, int id, struct cc_insn *in)
 {
@@ -551,11 +579,12 @@ static int bad_row(char *err, size_t errlen, uint32_t row, uint32_t lane, const 
 	return -EINVAL;
 }
 
-static int word_check(const struct image *img, const struct image_prog *p, uint32_t row,
+static int word_check(const struct vimg *v, const struct image_prog *p, uint32_t row,
 		      uint32_t lane, int *helper, char *err, size_t errlen)
 {
+	const struct image *img = v->img;
 	const struct bpf_insn *w = image__word(img, row, lane);
-	int id = isa_decode(w), form;
+	int id = vimg__id(v, row, lane), form;
 	struct cc_insn in;
 	char m[64];
 
@@ -598,12 +627,12 @@ static int word_check(const struct image *img, const struct image_prog *p, uint3
 	return 0;
 }
 
-/* does control always leave row (ja or exit before any fall-through)? */
-static int row_leaves(const struct image *img, uint32_t row)
+/* does control always leave row (ja or exit before any fall-through)? The row's words
+ * are known to be defined. */
+static int row_leaves(const struct vimg *v, uint32_t row)
 {
-	for (uint32_t l = 0; l < img->lanes; l++) {
-		const struct bpf_insn *w = image__word(img, row, l);
-		int id = word_empty(w) ? -1 : isa_decode(w);
+	for (uint32_t l = 0; l < v->img->lanes; l++) {
+		int id = vimg__id(v, row, l);
 
 		if (id < 0)
 			continue;
@@ -615,37 +644,36 @@ static int row_leaves(const struct image *img, uint32_t row)
 	return 0;
 }
 
-static void row_defs(const struct image *img, uint32_t row, cc_regs d[CC_MAX_LANES])
+static void row_defs(const struct vimg *v, uint32_t row, cc_regs d[CC_MAX_LANES])
 {
-	for (uint32_t l = 0; l < img->lanes; l++) {
-		const struct bpf_insn *w = image__word(img, row, l);
-		int id = word_empty(w) ? -1 : isa_decode(w);
+	for (uint32_t l = 0; l < v->img->lanes; l++) {
+		int id = vimg__id(v, row, l);
 		struct cc_insn in;
 
 		d[l] = 0;
 		if (id < 0)
 			continue;
-		word_ir(w, id, &in);
+		word_ir(image__word(v->img, row, l), id, &in);
 		d[l] = cc__defs(&in);
 	}
 }
 
 /* a register written by row p on lane a is read by row r on lane b != a */
-static int xlane_check(const struct image *img, uint32_t p, uint32_t r, char *err,
+static int xlane_check(const struct vimg *v, uint32_t p, uint32_t r, char *err,
 		       size_t errlen)
 {
+	const struct image *img = v->img;
 	cc_regs d[CC_MAX_LANES];
 
-	row_defs(img, p, d);
+	row_defs(v, p, d);
 	for (uint32_t b = 0; b < img->lanes; b++) {
-		const struct bpf_insn *w = image__word(img, r, b);
-		int id = word_empty(w) ? -1 : isa_decode(w);
+		int id = vimg__id(v, r, b);
 		struct cc_insn in;
 		cc_regs u;
 
 		if (id < 0)
 			continue;
-		word_ir(w, id, &in);
+		word_ir(image__word(img, r, b), id, &in);
 		u = cc__uses(&in);
 		for (uint32_t a = 0; a < img->lanes; a++)
 			if (a != b && (d[a] & u)) {
@@ -660,18 +688,18 @@ static int xlane_check(const struct image *img, uint32_t p, uint32_t r, char *er
 	return 0;
 }
 
-static int row_check(const struct image *img, const struct image_prog *p, uint32_t row,
+static int row_check(const struct vimg *v, const struct image_prog *p, uint32_t row,
 		     char *err, size_t errlen)
 {
 	cc_regs d[CC_MAX_LANES], all = 0;
 	int helper = 0, e;
 
-	for (uint32_t l = 0; l < img->lanes; l++)
-		if (!word_empty(image__word(img, row, l)) &&
-		    (e = word_check(img, p, row, l, &helper, err, errlen)))
+	for (uint32_t l = 0; l < v->img->lanes; l++)
+		if (vimg__id(v, row, l) != -1 &&
+		    (e = word_check(v, p, row, l, &helper, err, errlen)))
 			return e;
-	row_defs(img, row, d);
-	for (uint32_t l = 0; l < img->lanes; l++) {
+	row_defs(v, row, d);
+	for (uint32_t l = 0; l < v->img->lanes; l++) {
 		if (d[l] & all) {
 			char m[64];
 
@@ -684,9 +712,10 @@ static int row_check(const struct image *img, const struct image_prog *p, uint32
 	return 0;
 }
 
-static int prog_check(const struct image *img, const struct image_prog *p, char *err,
+static int prog_check(const struct vimg *v, const struct image_prog *p, char *err,
 		      size_t errlen)
 {
+	const struct image *img = v->img;
 	uint32_t end = p->first_row + p->nrows;
 	int e;
 
@@ -696,28 +725,28 @@ static int prog_check(const struct image *img, const struct image_prog *p, char 
 		return -EINVAL;
 	}
 	for (uint32_t r = p->first_row; r < end; r++)
-		if ((e = row_check(img, p, r, err, errlen)))
+		if ((e = row_check(v, p, r, err, errlen)))
 			return e;
-	if (!row_leaves(img, end - 1))
+	if (!row_leaves(v, end - 1))
 		return bad_row(err, errlen, end - 1, CC_NONE,
 			       "the last row of '%s' may fall off its end", p->name);
 	if (!img->xdelay)
 		return 0;
 	for (uint32_t r = p->first_row; r < end; r++) {
-		if (r > p->first_row && !row_leaves(img, r - 1) &&
-		    (e = xlane_check(img, r - 1, r, err, errlen)))
+		if (r > p->first_row && !row_leaves(v, r - 1) &&
+		    (e = xlane_check(v, r - 1, r, err, errlen)))
 			return e;
 		for (uint32_t l = 0; l < img->lanes; l++) {
 			const struct bpf_insn *w = image__word(img, r, l);
-			int id = word_empty(w) ? -1 : isa_decode(w);
+			int id = vimg__id(v, r, l);
 			struct cc_insn in;
 
 			if (id < 0)
 				continue;
 			word_ir(w, id, &in);
 			if (cc__is_jump(&in) &&
-			    (e = xlane_check(img, r, r + 1 + (isa_info[id].form == F_JA32 ?
-							       w->imm : w->off), err, errlen)))
+			    (e = xlane_check(v, r, r + 1 + (isa_info[id].form == F_JA32 ?
+							     w->imm : w->off), err, errlen)))
 				return e;
 		}
 	}
@@ -726,7 +755,8 @@ static int prog_check(const struct image *img, const struct image_prog *p, char 
 
 int image__validate(const struct image *img, char *err, size_t errlen)
 {
-	int e;
+	struct vimg v;
+	int e = 0;
 
 	if (img->lanes < 1 || img->lanes > CC_MAX_LANES || img->nregs != IMAGE_NREGS ||
 	    img->xdelay > 1) {
@@ -749,10 +779,14 @@ int image__validate(const struct image *img, char *err, size_t errlen)
 			return -EINVAL;
 		}
 	}
-	for (uint32_t i = 0; i < img->nprogs; i++)
-		if ((e = prog_check(img, &img->progs[i], err, errlen)))
-			return e;
-	return 0;
+	if (vimg__init(&v, img)) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	for (uint32_t i = 0; !e && i < img->nprogs; i++)
+		e = prog_check(&v, &img->progs[i], err, errlen);
+	free(v.ids);
+	return e;
 }
 
 /* ---- disassembly ---- */

@@ -103,8 +103,8 @@ struct venv {
 	uint32_t depth[MAX_SUBPROGS];
 	struct vcp **cps;
 	uint32_t ncps, *ncp_at;
-	struct vpend *pend;
-	uint32_t npend;
+	struct vpend *pend;	/* grown by doubling up to MAX_PENDING */
+	uint32_t npend, pend_cap;
 	struct vstate *cur;	/* room for HXDP_MAX_FRAMES */
 	struct vcp *parent;
 	uint64_t processed, limit;
@@ -859,6 +859,15 @@ static int push_branch(struct venv *e, uint32_t insn, const struct vstate *st)
 	if (e->npend >= MAX_PENDING)
 		return vfail(e, -E2BIG, insn, "the sequence of %d jumps is too complex",
 			     MAX_PENDING);
+	if (e->npend == e->pend_cap) {
+		uint32_t cap = e->pend_cap ? 2 * e->pend_cap : 64;
+		struct vpend *p = realloc(e->pend, cap * sizeof(*p));
+
+		if (!p)
+			return -ENOMEM;
+		e->pend = p;
+		e->pend_cap = cap;
+	}
 	c = state_dup(st);
 	if (!c)
 		return -ENOMEM;
@@ -2191,9 +2200,8 @@ static int venv_alloc(struct venv *e)
 	e->sub = calloc(n, sizeof(*e->sub));
 	e->cps = calloc(n, sizeof(*e->cps));
 	e->ncp_at = calloc(n, sizeof(*e->ncp_at));
-	e->pend = malloc(MAX_PENDING * sizeof(*e->pend));
 	e->cur = malloc(state_size(HXDP_MAX_FRAMES));
-	return e->id && e->prune && e->sub && e->cps && e->ncp_at && e->pend && e->cur ?
+	return e->id && e->prune && e->sub && e->cps && e->ncp_at && e->cur ?
 	       0 : -ENOMEM;
 }
 

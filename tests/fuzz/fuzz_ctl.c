@@ -1,6 +1,8 @@
 /* fuzz_ctl.c: the control-socket protocol. A device (vm engine, the firewall loaded)
- * serves a socket in a temporary directory; each input is sent as request lines on a
- * fresh connection and every response is read.
+ * serves a socket in a temporary directory; each input is sent as request lines, one
+ * at a time, each response read before the next line goes. One connection serves every
+ * input (reopened if the server drops it): a thread and a connection per input cost
+ * more than the requests.
  *
  * Requests that act outside the process are filtered (the same JSON parse the server
  * does): "stop", "attach" and "detach", and "prog.load"/"feed" of a path outside
@@ -22,6 +24,7 @@ struct server {
 	struct hxdp_dev *d;
 	char path[108];
 	int lfd;
+	int fd;		/* the harness's connection, -1: none */
 	pthread_t t;
 };
 
@@ -53,6 +56,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	if (dev__prog_load(srv.d, &l, &pi, err, sizeof(err)))
 		fprintf(stderr, "fuzz_ctl: no program (%s); fuzzing without one\n", err);
 	snprintf(srv.path, sizeof(srv.path), "%s/fuzz.sock", dir);
+	srv.fd = -1;
 	if (ctl__listen(&(struct ctl_serve_opts){ .path = srv.path, .mode = 0600,
 						 .ready_fd = -1 }, &srv.lfd, err, sizeof(err)) ||
 	    pthread_create(&srv.t, NULL, serve, &srv)) {
@@ -108,30 +112,40 @@ static int connect_srv(void)
 	return fd;
 }
 
+/* line (no newline in it) as one request; its response read up to the newline.
+ * -1: the connection is gone */
+static int request(int fd, const char *line)
+{
+	char buf[4096];
+	ssize_t n;
+
+	if (send(fd, line, strlen(line), MSG_NOSIGNAL) < 0 || send(fd, "\n", 1, MSG_NOSIGNAL) < 0)
+		return -1;
+	do {
+		n = recv(fd, buf, sizeof(buf), 0);
+	} while (n > 0 && !memchr(buf, '\n', (size_t)n));
+	return n > 0 ? 0 : -1;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char *text = malloc(size + 2), *line, *save = NULL, buf[4096];
-	int fd;
+	char *text = malloc(size + 1), *line, *save = NULL;
 
 	if (!text)
 		return 0;
 	memcpy(text, data, size);
 	text[size] = 0;
-	if (strlen(text) != size || !(fd = connect_srv()) || fd < 0) {
+	if (strlen(text) != size || (srv.fd < 0 && (srv.fd = connect_srv()) < 0)) {
 		free(text);
 		return 0;
 	}
 	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		if (!allowed(line))
-			continue;
-		if (send(fd, line, strlen(line), MSG_NOSIGNAL) < 0 ||
-		    send(fd, "\n", 1, MSG_NOSIGNAL) < 0)
+		if (allowed(line) && request(srv.fd, line)) {
+			close(srv.fd);
+			srv.fd = -1;
 			break;
+		}
 	}
-	shutdown(fd, SHUT_WR);
-	while (recv(fd, buf, sizeof(buf), 0) > 0)
-		;
-	close(fd);
 	free(text);
 	return 0;
 }

@@ -2,7 +2,9 @@
  * engine when it is linked in.
  *
  * Input: [flags][len lo][len hi][packet: len bytes][instructions...]. flags picks the
- * vliw lane count (bits 0-1: 1, 2, 4, 8) and -O level (bits 2-3).
+ * vliw lane count (bits 0-1: 1, 2, 4, 8) and -O level (bits 2-3). The vliw engine runs
+ * its interpreter (--interp): translating each input to C and compiling it would cost
+ * far more than the run.
  * Oracles (abort, so libFuzzer keeps the input):
  *  - a program the verifier accepts never faults on memory in the vm (soundness);
  *  - a program the verifier accepts gives the same action, packet and maps on the vm
@@ -102,7 +104,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	n = (uint32_t)((size - 3 - len) / sizeof(struct bpf_insn));
 	if (len < 14 || !n || n > RPROG_MAX_INSNS)
 		return 0;
-	eo = (struct engine_opts){ .lanes = lanes[data[0] & 3], .opt = (data[0] >> 2) & 3 };
+	eo = (struct engine_opts){ .lanes = lanes[data[0] & 3], .opt = (data[0] >> 2) & 3,
+				  .interp = 1 };
 	a = calloc(1, sizeof(*a));
 	b = calloc(1, sizeof(*b));
 	if (!a || !b || rprog__obj((const struct bpf_insn *)(data + 3 + len), n, &a->obj, err,
