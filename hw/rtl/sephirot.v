@@ -321,8 +321,18 @@ module sephirot #(
         end
     end
     // a register as the row in ID sees it: the IE row's results bypassed
+    // The register file's read ports: r[dst] and r[src] of each lane word in ID, nothing
+    // else (IE's operands are these, latched; helper arguments and r0 are fixed wires)
+    reg [N*64-1:0] id_rd, id_rs;
+    always @* begin
+        for (l = 0; l < N; l = l + 1) begin
+            id_rd[l*64 +: 64] = `RG(id_row[l*64 + 8 +: 4]);
+            id_rs[l*64 +: 64] = `RG(id_row[l*64 + 12 +: 4]);
+        end
+    end
     // (the bypasses pick the last writing lane's number first, then mux once)
-    function [63:0] fwd(input [3:0] rn);
+    // rv: r[rn] from the register file (the caller's read port)
+    function [63:0] fwd(input [3:0] rn, input [63:0] rv);
         integer k;
         reg h;
         reg [LW-1:0] ks;
@@ -330,16 +340,16 @@ module sephirot #(
             h = 1'b0; ks = {LW{1'b0}};
             for (k = 0; k < N; k = k + 1)
                 if (alu_wr[k] && ie_row[k*64 + 8 +: 4] == rn) begin h = 1'b1; ks = k; end
-            fwd = !ie_v ? `RG(rn) : ie_hcall && rn == 4'd0 ? h_ret :
-                  ie_hcall && rn <= 4'd5 ? CLOBBER : h ? alu_res[ks*64 +: 64] : `RG(rn);
+            fwd = !ie_v ? rv : ie_hcall && rn == 4'd0 ? h_ret :
+                  ie_hcall && rn <= 4'd5 ? CLOBBER : h ? alu_res[ks*64 +: 64] : rv;
         end
     endfunction
-    assign id_r1 = fwd(4'd1);
+    assign id_r1 = fwd(4'd1, `RG(1));
 
     // IE's r[dst] and r[src] are the ID row's register reads, latched when the row moves
     // to IE, with the row leaving IE on the same edge bypassed (its lane writes, then a
     // helper's r0..r5, as the register file takes them): IE needs no read ports of its own
-    function [63:0] nxt(input [3:0] rn);
+    function [63:0] nxt(input [3:0] rn, input [63:0] rv);
         integer k;
         reg h;
         reg [LW-1:0] ks;
@@ -347,15 +357,15 @@ module sephirot #(
             h = 1'b0; ks = {LW{1'b0}};
             for (k = 0; k < N; k = k + 1)
                 if (lw_en[k] && lw_idx[k*4 +: 4] == rn) begin h = 1'b1; ks = k; end
-            nxt = !ie_v ? `RG(rn) : ie_hcall && rn == 4'd0 ? h_ret :
-                  ie_hcall && rn <= 4'd5 ? CLOBBER : h ? lw_val[ks*64 +: 64] : `RG(rn);
+            nxt = !ie_v ? rv : ie_hcall && rn == 4'd0 ? h_ret :
+                  ie_hcall && rn <= 4'd5 ? CLOBBER : h ? lw_val[ks*64 +: 64] : rv;
         end
     endfunction
     reg [N*64-1:0] nx_d, nx_s;
     always @* begin
         for (l = 0; l < N; l = l + 1) begin
-            nx_d[l*64 +: 64] = nxt(id_row[l*64 + 8 +: 4]);
-            nx_s[l*64 +: 64] = nxt(id_row[l*64 + 12 +: 4]);
+            nx_d[l*64 +: 64] = nxt(id_row[l*64 + 8 +: 4], id_rd[l*64 +: 64]);
+            nx_s[l*64 +: 64] = nxt(id_row[l*64 + 12 +: 4], id_rs[l*64 +: 64]);
         end
     end
     assign id_r2 = `RG(2);
@@ -363,7 +373,8 @@ module sephirot #(
     // ---------------- ID ----------------
     reg [N*64-1:0] id_fw;              // per lane: r[dst] bypassed from IE (lock nz, exitr)
     always @* begin
-        for (l = 0; l < N; l = l + 1) id_fw[l*64 +: 64] = fwd(id_row[l*64 + 8 +: 4]);
+        for (l = 0; l < N; l = l + 1)
+            id_fw[l*64 +: 64] = fwd(id_row[l*64 + 8 +: 4], id_rd[l*64 +: 64]);
     end
     reg        id_cond, id_first_if;   // holds a conditional; first control resolved in IF
     reg        id_may_redirect;        // first control resolves in ID
@@ -402,7 +413,7 @@ module sephirot #(
                 // r[dst] + imm
                 jp = f == F_JPKT;
                 a = f == F_ATOMIC_NZ ? id_fw[l*64 +: 64] :
-                    f == F_ATOMIC || jp ? `RG(w[11:8]) : `RG(w[15:12]);
+                    f == F_ATOMIC || jp ? id_rd[l*64 +: 64] : id_rs[l*64 +: 64];
                 ad = a + (jp ? {{32{w[63]}}, w[63:32]} : {{48{w[31]}}, w[31:16]});
                 ldv = (f == F_ATOMIC_NZ && a != 64'd0) ||
                       f == F_LDX || f == F_LDX6 || f == F_LDXSPEC || f == F_ATOMIC;
@@ -436,8 +447,8 @@ module sephirot #(
                 // here, what it does is read from that lane once after the loop
                 // one comparator per lane: jcc, or jpkt (r[dst] + imm against data_end,
                 // unsigned 64-bit: gt, ge, lt, le by w[13:12])
-                a = jp ? ad : `RG(w[11:8]);
-                b = jp ? {R_PKT, pkt_end} : f == F_JCC_X ? `RG(w[15:12]) : {{32{w[63]}}, w[63:32]};
+                a = jp ? ad : id_rd[l*64 +: 64];
+                b = jp ? {R_PKT, pkt_end} : f == F_JCC_X ? id_rs[l*64 +: 64] : {{32{w[63]}}, w[63:32]};
                 jop = !jp ? p[9:6] : w[13:12] == 2'd0 ? 4'h2 : w[13:12] == 2'd1 ? 4'h3 :
                       w[13:12] == 2'd2 ? 4'ha : 4'hb;
                 tk = 1'b1;
