@@ -86,7 +86,7 @@ module sephirot #(
     reg            id_v;  reg [10:0] id_pc;  reg [N*64-1:0] id_row;  reg [N*8-1:0] id_id;
     reg            ie_v;  reg [10:0] ie_pc;  reg [N*64-1:0] ie_row;  reg [N*8-1:0] ie_id;
     reg [N*64-1:0] ie_ld;
-    reg [N*64-1:0] ie_rd, ie_rs;               // r[dst], r[src] of the IE row (read in ID)
+    reg [N*64-1:0] ie_rd, ie_rs;               // r[dst] (or src2), r[src] of the IE row (read in ID)
     wire [N*27-1:0] if_p;                      // isa_props per lane (IF: from if_id)
     reg  [N*27-1:0] id_p, ie_p;
     reg [15:0]     ie_cnt;
@@ -248,7 +248,7 @@ module sephirot #(
         wire [63:0] w = ie_row[g*64 +: 64];
         hx_alu #(.HAS_DIV(HAS_DIV)) alu (
             .w(w), .id(ie_id[g*8 +: 8]), .p(ie_p[g*27 +: 27]), .rd_dst(ie_rd[g*64 +: 64]), .rd_src(ie_rs[g*64 +: 64]),
-            .rd_src2(`RG(w[35:32])), .kval(ie_k[g*64 +: 64]), .ld(ie_ld[g*64 +: 64]),
+            .rd_src2(ie_rd[g*64 +: 64]), .kval(ie_k[g*64 +: 64]), .ld(ie_ld[g*64 +: 64]),
             .res(alu_res[g*64 +: 64]), .wr(alu_wr[g]));
     end endgenerate
 
@@ -321,12 +321,16 @@ module sephirot #(
         end
     end
     // a register as the row in ID sees it: the IE row's results bypassed
-    // The register file's read ports: r[dst] and r[src] of each lane word in ID, nothing
-    // else (IE's operands are these, latched; helper arguments and r0 are fixed wires)
+    // The register file's read ports: two per lane, in ID: r[dst] (r[imm[3:0]] for a
+    // 3-operand ALU word with a register second source: it writes dst, never reads it)
+    // and r[src]. IE's operands are these, latched; helper arguments and r0 are fixed wires.
+    reg [N*4-1:0]  id_di;
     reg [N*64-1:0] id_rd, id_rs;
     always @* begin
         for (l = 0; l < N; l = l + 1) begin
-            id_rd[l*64 +: 64] = `RG(id_row[l*64 + 8 +: 4]);
+            id_di[l*4 +: 4] = id_p[l*27 +: 6] == F_ALU3_X ? id_row[l*64 + 32 +: 4] :
+                                                         id_row[l*64 + 8 +: 4];
+            id_rd[l*64 +: 64] = `RG(id_di[l*4 +: 4]);
             id_rs[l*64 +: 64] = `RG(id_row[l*64 + 12 +: 4]);
         end
     end
@@ -364,7 +368,7 @@ module sephirot #(
     reg [N*64-1:0] nx_d, nx_s;
     always @* begin
         for (l = 0; l < N; l = l + 1) begin
-            nx_d[l*64 +: 64] = nxt(id_row[l*64 + 8 +: 4], id_rd[l*64 +: 64]);
+            nx_d[l*64 +: 64] = nxt(id_di[l*4 +: 4], id_rd[l*64 +: 64]);
             nx_s[l*64 +: 64] = nxt(id_row[l*64 + 12 +: 4], id_rs[l*64 +: 64]);
         end
     end
