@@ -481,8 +481,8 @@ struct htab {
 	uint8_t *keys;
 };
 
-/* 8 bytes a step (a multiply-xorshift chain), then a final avalanche: buckets take the
- * low bits */
+/* 8 bytes a step (a multiply-xorshift chain), the tail, then a final avalanche: buckets
+ * take the low bits */
 static inline uint32_t hash_key(const void *key, uint32_t n)
 {
 	const uint8_t *p = key;
@@ -493,17 +493,19 @@ static inline uint32_t hash_key(const void *key, uint32_t n)
 		h = (h ^ w) * 0xff51afd7ed558ccdull;
 		h ^= h >> 32;
 	}
-	w = 0;
-	if (n & 4) {
-		uint32_t v;
+	if (n) {
+		w = 0;
+		if (n & 4) {
+			uint32_t v;
 
-		memcpy(&v, p, 4);
-		w = v;
-		p += 4;
+			memcpy(&v, p, 4);
+			w = v;
+			p += 4;
+		}
+		for (uint32_t i = 0; i < (n & 3); i++)
+			w = w << 8 | p[i];
+		h = (h ^ w) * 0xc4ceb9fe1a85ec53ull;
 	}
-	for (uint32_t i = 0; i < (n & 3); i++)
-		w = w << 8 | p[i];
-	h = (h ^ w) * 0xc4ceb9fe1a85ec53ull;
 	h ^= h >> 29;
 	h *= 0xff51afd7ed558ccdull;
 	h ^= h >> 32;
