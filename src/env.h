@@ -3,8 +3,12 @@
  * helper semantics (maps.c, helpers.c) serves every engine. */
 #ifndef HXDP_ENV_H
 #define HXDP_ENV_H
+#include <errno.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
+#include <linux/bpf.h>
 #include "mem.h"
 #include "xdp.h"
 
@@ -69,6 +73,26 @@ void run__pkt_moved(struct hxdp_run *r);
 /* a load from R_CTX: xdp_md fields with the kernel's rewrite (data, data_end, data_meta
  * become 64-bit addresses). -EACCES for what the verifier would refuse. */
 int run__ctx_load(struct hxdp_run *r, uint32_t off, uint32_t size, uint64_t *val);
+
+/* run__ctx_load itself, inline (translated images use it in place) */
+static inline int run__ctx_read(const struct hxdp_run *r, uint32_t off, uint32_t size,
+				uint64_t *val)
+{
+	uint32_t v;
+
+	if (!r->xdp || size != 4 || off % 4 || off + size > sizeof(struct xdp_md))
+		return -EACCES;
+	memcpy(&v, r->ctx + off, sizeof(v));
+	switch (off) {
+	case offsetof(struct xdp_md, data):
+	case offsetof(struct xdp_md, data_end):
+	case offsetof(struct xdp_md, data_meta):
+		*val = HXDP_ADDR(R_PKT, v);
+		return 0;
+	}
+	*val = v;
+	return 0;
+}
 /* stop the run: res->fault, res->err, r0 = XDP_ABORTED. Returns err. */
 int run__fault(struct hxdp_run *r, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

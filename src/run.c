@@ -98,20 +98,7 @@ uint64_t run__raw(struct hxdp_run *r, uint8_t *mem, uint32_t len, struct hxdp_re
 /* the kernel's xdp_md rewrite (xdp_convert_ctx_access): only aligned 4-byte loads */
 int run__ctx_load(struct hxdp_run *r, uint32_t off, uint32_t size, uint64_t *val)
 {
-	uint32_t v;
-
-	if (!r->xdp || size != 4 || off % 4 || off + size > sizeof(struct xdp_md))
-		return -EACCES;
-	memcpy(&v, r->ctx + off, sizeof(v));
-	switch (off) {
-	case offsetof(struct xdp_md, data):
-	case offsetof(struct xdp_md, data_end):
-	case offsetof(struct xdp_md, data_meta):
-		*val = HXDP_ADDR(R_PKT, v);
-		return 0;
-	}
-	*val = v;
-	return 0;
+	return run__ctx_read(r, off, size, val);
 }
 
 int run__fault(struct hxdp_run *r, int err, const char *fmt, ...)

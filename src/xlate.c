@@ -84,6 +84,7 @@ struct emit {
 	struct sim_row *tm;	/* sim: the row records' static figures (table T) */
 	uint32_t ntm, tmcap;
 	int loads;		/* the row being emitted has loads (mem_dep, frames) */
+	int fp_const;		/* no word writes r10: it is always HXDP_FP(0) */
 	int err;
 };
 
@@ -198,6 +199,19 @@ static void fault_exit(struct emit *e, uint32_t row, uint32_t lane, int helper)
 	fprintf(e->f, "\t\tFIN(%d, 0, n - %u);\n", VLIW_FAULT, e->rem[row - e->p->first_row]);
 }
 
+/* an access at r10 + off of size bytes that needs no check: its stack offset, or -1
+ * (run.c: region R_STACK is the run's stack, [0, sizeof), writable; the generated
+ * code checks this at entry) */
+static int64_t fp_off(const struct emit *e, int base, int16_t off, uint32_t size)
+{
+	int64_t o = (int64_t)HXDP_OFF(HXDP_FP(0)) + off;
+
+	if (!e->fp_const || base != CC_FP || o < 0 ||
+	    o + size > (int64_t)(HXDP_MAX_FRAMES * HXDP_STACK_SIZE))
+		return -1;
+	return o;
+}
+
 static void emit_load(struct emit *e, uint32_t row, uint32_t l, const struct vliw_word *w)
 {
 	FILE *f = e->f;
@@ -209,14 +223,21 @@ static void emit_load(struct emit *e, uint32_t row, uint32_t l, const struct vli
 	fprintf(f, "\tuint64_t v%u, a%u = r%u + (uint64_t)(int64_t)%d;\n", l, l, w->src, w->off);
 	if (e->sim)
 		fprintf(f, "\tMEMRD(a%u, %u);\n", l, w->size);
-	fprintf(f, "\t{\n\t\tconst uint8_t *p_ = xl_ld(run->reg, a%u, %u);\n", l, w->size);
+	if (fp_off(e, w->src, w->off, w->size) >= 0)
+		fprintf(f, "\t{\n\t\tconst uint8_t *p_ = run->stack + %lld;\n",
+			(long long)fp_off(e, w->src, w->off, w->size));
+	else
+		fprintf(f, "\t{\n\t\tconst uint8_t *p_ = xl_ld(run->reg, a%u, %u);\n", l,
+			w->size);
 	fprintf(f, "\t\tif (__builtin_expect(p_ != NULL, 1)) {\n");
 	if (w->size == 6)
 		fprintf(f, "\t\t\tv%u = 0;\n\t\t\tmemcpy(&v%u, p_, 6);\n", l, l);
 	else
 		fprintf(f, "\t\t\t%s t_;\n\t\t\tmemcpy(&t_, p_, %u);\n"
 			"\t\t\tv%u = (uint64_t)(int64_t)%s t_;\n", ty, w->size, l, ext);
-	fprintf(f, "\t\t} else if (c->load_slow(c, %u, %u, a%u, &v%u)) {\n", row, l, l, l);
+	fprintf(f, "\t\t} else if ((HXDP_REGION(a%u) != R_CTX || (run->reg[R_CTX].flags & REG_CTX) == 0 ||\n"
+		"\t\t\t    run__ctx_read(run, HXDP_OFF(a%u), %u, &v%u)) &&\n"
+		"\t\t\t   c->load_slow(c, %u, %u, a%u, &v%u)) {\n", l, l, w->size, l, row, l, l, l);
 	fault_exit(e, row, l, 0);
 	fprintf(f, "\t\t}\n\t}\n");
 }
@@ -234,7 +255,11 @@ static void emit_store(struct emit *e, uint32_t row, uint32_t l, const struct vl
 	fprintf(f, ";\n");
 	if (e->sim)
 		fprintf(f, "\tMEMWR(%u, a%u, %u);\n", l, l, w->size);
-	fprintf(f, "\tvoid *p%u = mem_xlate(run->reg, a%u, %u, 1);\n", l, l, w->size);
+	if (fp_off(e, w->dst, w->off, w->size) >= 0)
+		fprintf(f, "\tvoid *p%u = run->stack + %lld;\n", l,
+			(long long)fp_off(e, w->dst, w->off, w->size));
+	else
+		fprintf(f, "\tvoid *p%u = mem_xlate(run->reg, a%u, %u, 1);\n", l, l, w->size);
 	fprintf(f, "\tif (__builtin_expect(!p%u, 0)) {\n\t\tc->mem_fault(c, %u, %u, a%u, %d);\n",
 		l, row, l, l, XL_STORE);
 	fault_exit(e, row, l, 0);
@@ -582,7 +607,12 @@ static void emit_fn(struct emit *e, const char *name)
 	if (e->sim)
 		fprintf(f, "\tstruct sim_row *srows = c->srow;\n");
 	fprintf(f, "\tuint64_t r0, r1, r2, r3, r4, r5, r6, r7, r8, r9, r10, r11, r12, r13, r14, "
-		"r15;\n\n\t(void)ns;\n\tLOAD();\ndispatch:\n\tswitch (prog) {\n");
+		"r15;\n\n\t(void)ns;\n\tLOAD();\n");
+	if (e->fp_const)	/* fp_off()'s premise, else the interpreter */
+		fprintf(f, "\tif (run->reg[R_STACK].base != run->stack || run->reg[R_STACK].lo ||\n"
+			"\t    run->reg[R_STACK].hi != sizeof(run->stack) ||\n"
+			"\t    (run->reg[R_STACK].flags & REG_RO))\n\t\tBAIL(c->row, n);\n");
+	fprintf(f, "dispatch:\n\tswitch (prog) {\n");
 	for (uint32_t i = 0; i < v->img->nprogs; i++)
 		if (v->img->progs[i].nrows)
 			fprintf(f, "\tcase %u: goto R%u;\n", i, v->img->progs[i].first_row);
@@ -609,6 +639,10 @@ static int emit_all(const struct vliw *v, int sim, char **src, size_t *len)
 	for (uint32_t i = 0; i < v->img->nprogs; i++)
 		if (v->img->progs[i].nrows > most)
 			most = v->img->progs[i].nrows;
+	e.fp_const = 1;
+	for (size_t i = 0; i < (size_t)v->img->nrows * v->lanes; i++)
+		if (v->w[i].op != CC_NOP && (v->w[i].wr & (1u << CC_FP)))
+			e.fp_const = 0;
 	e.start = malloc(most);
 	e.rem = malloc(most * sizeof(*e.rem));
 	e.blen = malloc(most * sizeof(*e.blen));
@@ -1004,7 +1038,6 @@ static int tail(struct xl_ctx *c)
 	s->rows = c->rows;
 	if (!vliw__tail(s))
 		return -1;
-	memcpy(c->r, s->r, sizeof(c->r));
 	return (int)s->prog;
 }
 
@@ -1016,7 +1049,7 @@ static void ctx_init(const struct xlate *x, struct xl_ctx *c, struct xl_host *h,
 	c->run = run;
 	c->host = h;
 	h->s = s;
-	memcpy(c->r, s->r, sizeof(c->r));
+	c->r = s->r;
 	c->prog = s->prog;
 	c->row = s->row;
 	c->rows = s->rows;
@@ -1034,7 +1067,6 @@ static void ctx_init(const struct xlate *x, struct xl_ctx *c, struct xl_host *h,
 /* the state to continue from on the interpreter */
 static void bail(struct xl_ctx *c, struct vliw_state *s)
 {
-	memcpy(s->r, c->r, sizeof(s->r));
 	s->prog = c->prog;
 	s->row = c->row;
 	s->rows = c->rows;

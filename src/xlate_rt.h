@@ -42,7 +42,7 @@ struct xl_ctx {
 	void *owner;			/* the sim's, behind sgrow and shelper */
 	/* in: the registers and program at entry; out (XL_BAIL): the state to continue
 	 * from on the interpreter, row by row */
-	uint64_t r[XL_NREGS];
+	uint64_t *r;			/* XL_NREGS registers: the vliw_state's */
 	uint32_t prog, row;
 	uint64_t rows, budget;
 	/* the host's side: a load the inline path does not do (context, speculative,
