@@ -28,8 +28,9 @@ hw/synth/runs/NAME.ys with the exact Yosys script, .stat, .log and .time); paper
 OSDI 2020 Table 1. Each run: `read_verilog -Ihw/rtl FILES; chparam ...;
 synth_xilinx -family xc7 -top TOP -flatten; stat`, run as `timeout T yosys -q -s NAME.ys`
 on a 2-core machine shared with other jobs (wall_s: seconds, rc 124: killed by the timeout).
-The runs went 2-3 at a time (Sephirot 4 lanes, 2 lanes and hx_nic overlapped, plus one
-co-simulation), so the wall times are upper bounds.
+Yosys ran one job at a time, beside co-simulation builds and a background fuzzer at
+nice 19, so the wall times are upper bounds. The earlier-RTL rows at the end ran 2-3 at
+a time.
 
 Columns: LUT = LUT1..LUT6 cells (logic); LUTRAM = distributed-RAM cells (RAM32M, RAM64M,
 RAM64X1D, ..., each one or more LUTs); FF = FD* cells; BRAM = RAMB36E1/RAMB18E1 cells;
