@@ -67,3 +67,66 @@ old "Sephirot, 2 lanes, RTL 652f988 (one ALU datapath, shared branch compare, re
 old "ALU, RTL 2841a28" alu_2841a28 "-"
 old "ALU with divide, RTL 2841a28" alu_div_2841a28 "-"
 old "ALU, RTL 9481832 (isa_props as an input: 27 free bits)" alu_9481832 "-"
+cat <<'T'
+
+## Where Sephirot's LUTs go, and what changed
+
+From 39,007 LUT (4 lanes, RTL 9671d70) to 26,212 (fdca654), behaviour unchanged (the
+co-simulation stays at 0 differences in verdicts, bytes, maps and cycles after every
+step). Found with Yosys's word-level netlist (`synth -run begin:fine`, cells counted by
+source line) and single-component runs; the changes, largest first:
+
+- Register read ports: a 16:1 mux per bit, 256 LUTs per 64-bit port. There were 5 per
+  lane (ID dst, ID src; IE dst, src, src2). Now 2 per lane, both in ID: IE's operands
+  are the ID reads latched when the row moves, with the row leaving IE bypassed on that
+  edge; a 3-operand word's second source goes through the dst port (it never reads dst).
+- ALU: one 64-bit datapath for both widths (the 32-bit path was a second set of adders,
+  shifters and a 32-bit multiplier: 3 DSPs), one logarithmic shifter for lsh/rsh/arsh
+  (Yosys maps `<<`/`>>>` to a 64:1 mux per bit: about 900 LUTs for the two), one adder
+  for add/sub/neg. One lane alone: 2,049 -> 1,925 LUT (now with isa_props as a free
+  27-bit input; inside the core it is a pipeline register) and 13 -> 10 DSP.
+- Register writes: one write port per lane (an atomic's fetched value leaves through
+  the lane's ALU), the last writing lane chosen by number and muxed once per register,
+  instead of a 2N+2-deep priority chain per bit.
+- isa_props looked up once per lane in IF and carried in pipeline registers (it was a
+  256-entry ROM per lane in each of IF, ID, IE and the ALU); isa_decode generated as one
+  case on the opcode byte (proved equal to the previous if-chain by a Yosys SAT miter).
+- Branches: one 65-bit less-than and one equality per lane serve the ten conditions
+  (were up to 12 comparators), and `jpkt` uses the lane's address adder and comparator.
+- The first control word of a row is picked by lane number and read once (IF and ID),
+  instead of a 64-bit mux chain per lane; store address/data are computed
+  unconditionally (qualified by `st_en`); one atomic unit per lane serves atomics and
+  `lock nz`.
+
+What the 26.2K is now (4 lanes): the four ALUs, 4 x 1.9K = 7.7K (per lane: shifter
+~0.4K, END byte swap ~0.2K, multiplier glue ~0.2K beside its 10 DSPs, operand and
+result muxes and the adder most of the rest); the rest, 18.5K, is 2.3x the 2-lane
+core's 9.1K (12,982 - 2 x 1,925): mostly per lane (two read ports 0.5K, two IE-operand
+bypasses 0.3K, ID address adder, frame count and branch compare, the IE store address,
+atomic unit and store data), with N^2 parts that are small at 4 lanes and grow at 8:
+the load/store overlap checks of the row in ID against the stores of the row in IE
+(16 pairs of 32-bit compares at 4 lanes, 64 at 8), the bypass lane compares and the
+N:1 register write select.
+
+## hx_nic
+
+Not synthesized: Yosys was killed after 600 s (and would not finish in hours). Its
+memories are byte arrays read asynchronously, 256 byte ports at 4 lanes: every
+`rd_byte` reads the packet frame memory, the difference buffer, the stack, the staging
+buffer and the 64 KiB map-value memory (lane loads 8N, the helper key 32, csum_diff
+3 x 32, the map update's value copy 64: 224), the emission port reads 32 packet bytes,
+and the hash probe reads 4 x 32 bytes of the 32 KiB key memory. None of this maps to block
+RAM (synchronous read, at most two ports), so Yosys builds 100K+ flip-flops and a
+byte-wide mux tree per port. What block RAM inference needs, none of it done yet:
+8 byte banks per memory (a 64-bit row per port per cycle), the lane load read issued
+one cycle early (the address of the row entering ID, computed in IF with the row in IE
+bypassed, as the IE operand latch does for registers) so a synchronous read lands in ID,
+stores written at the end of IE with a write-first bypass for a load of the next row
+(memdep already stalls that case), and the helper module as a small sequencer reading
+32 bytes per cycle, the key memory one 256-bit row per slot in 4 banks for the 4-slot
+probe window. The latencies the model charges look sufficient (a lookup's key pointer
+r2 is final in ID, so the key can be read entering ID, hashed in ID and the probe window
+read entering IE, inside the 1-cycle lookup; csum_diff is already 32 bytes per cycle),
+so the C model's timing should not have to change; not verified, since none of it is
+built.
+T
