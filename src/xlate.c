@@ -385,14 +385,20 @@ static void emit_helper(struct emit *e, uint32_t row, const struct vliw_word *w,
 		fprintf(f, "\t{\n");
 	}
 	fprintf(f, "\t\trun->res->helpers++;\n");
+	/* an array lookup done in place writes no memory: no stack_lo to lower */
+	if (id == BPF_FUNC_map_lookup_elem)
+		fprintf(f, "\t\tif (!xl_alookup(c, run, r1, r2, &hv, %s)) {\n",
+			e->sim ? "&hs" : "NULL");
 	for (int i = 0; i < 5; i++)
 		fprintf(f, "\t\trun__stack_dirty(run, ha[%d]);\n", i);
 	if (id == BPF_FUNC_map_lookup_elem) {
-		fprintf(f, "\t\tif (!xl_alookup(c, run, ha, &hv, %s)) {\n"
-			"\t\t\thv = c->lookup(run, ha);\n", e->sim ? "&hs" : "NULL");
+		fprintf(f, "\t\t\thv = c->lookup(run, ha);\n");
 		if (e->sim)
 			fprintf(f, "\t\t\tc->shelper(c, %d, ha, &hs);\n", id);
-		fprintf(f, "\t\t}\n");
+		fprintf(f, "\t\tif (__builtin_expect(run->res->fault != 0, 0)) {\n");
+		fault_exit(e, row, 8, 1);
+		fprintf(f, "\t\t}\n\t\t}\n\t}\n");
+		return;
 	} else {
 		fprintf(f, "\t\thv = c->helper(run, %d, ha);\n", id);
 		if (e->sim)

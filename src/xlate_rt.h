@@ -115,18 +115,18 @@ static inline __attribute__((always_inline)) uint16_t xl_frames(const struct xl_
 	return sim__frames_upto(c->base, c->len, HXDP_OFF(addr), size);
 }
 
-/* bpf_map_lookup_elem on an array map of the table: 1 and the result in *v; 0: not
- * such a call (the helper does it). sim: also its figures in *hs */
+/* bpf_map_lookup_elem(a0, a1) on an array map of the table: 1 and the result in *v;
+ * 0: not such a call (the helper does it). sim: also its figures in *hs */
 static inline __attribute__((always_inline)) int
-xl_alookup(const struct xl_ctx *c, const struct hxdp_run *run, const uint64_t a[5],
+xl_alookup(const struct xl_ctx *c, const struct hxdp_run *run, uint64_t a0, uint64_t a1,
 	   uint64_t *v, struct sim_row *hs)
 {
-	uint32_t r = HXDP_REGION(a[0]), i = r - R_MAPREF, key, cpu = 0;
+	uint32_t r = HXDP_REGION(a0), i = r - R_MAPREF, key, cpu = 0;
 	const struct xl_amap *m;
 	const uint8_t *k;
 
-	if (r < R_MAPREF || HXDP_OFF(a[0]) || i >= c->nam || !(m = &c->am[i])->ok ||
-	    !(k = xl_ld(run->reg, a[1], 4)))
+	if (r < R_MAPREF || HXDP_OFF(a0) || i >= c->nam || !(m = &c->am[i])->ok ||
+	    !(k = xl_ld(run->reg, a1, 4)))
 		return 0;
 	if (m->percpu && (cpu = run->env->cpu) >= m->ncpus)
 		return 0;
@@ -137,7 +137,7 @@ xl_alookup(const struct xl_ctx *c, const struct hxdp_run *run, const uint64_t a[
 		*hs = m->hs;
 		for (uint32_t j = 0; j < c->nprev; j++)
 			if (sim__overlaps(c->prev[j].region, c->prev[j].off, c->prev[j].size,
-					  HXDP_REGION(a[1]), HXDP_OFF(a[1]), 4))
+					  HXDP_REGION(a1), HXDP_OFF(a1), 4))
 				hs->mem_dep = 1;
 	}
 	return 1;
