@@ -794,6 +794,11 @@ static int frame_cmp(const struct vframe *o, const struct vframe *c, uint16_t li
 		if ((live & RB(r)) && !reg_cmp(&o->r[r], &c->r[r], m, exact))
 			return 0;
 	for (int b = 0; b < HXDP_STACK_SIZE; b++) {
+		/* a whole 8-byte slot alike and not a spill: nothing to look at in it */
+		if (b % 8 == 0 && o->slot[b] != S_SPILL && !memcmp(&o->slot[b], &c->slot[b], 8)) {
+			b += 7;
+			continue;
+		}
 		if (o->slot[b] == c->slot[b] && (o->slot[b] != S_SPILL || b % 8))
 			continue;
 		if (exact && o->slot[b] != c->slot[b])
