@@ -212,3 +212,55 @@ static void corpus(const struct engine_ops *eng)
 
 TEST(xlate_corpus_vliw) { corpus(&vliw_engine); }
 TEST(xlate_corpus_sim) { corpus(&sim_engine); }
+
+/* a budget the run exhausts: the translated code leaves the block that would cross it
+ * to the interpreter, which stops at the exact row (and the sim records those rows) */
+static void budget_case(const struct engine_ops *eng, const char *obj, const char *maps,
+			const struct hxdp_pkts *pk)
+{
+	static const uint64_t budgets[] = { 1, 2, 3, 5, 8, 13, 21, 34 };
+
+	for (size_t b = 0; b < sizeof(budgets) / sizeof(budgets[0]); b++) {
+		struct xside t, in;
+		int bad = 0;
+
+		if (xside_open(&t, obj, maps, eng, 4, 0) || xside_open(&in, obj, maps, eng, 4, 1)) {
+			CHECK(0);
+			xside_close(&t);
+			xside_close(&in);
+			return;
+		}
+		t.obj->env.budget = in.obj->env.budget = budgets[b];
+		for (uint32_t i = 0; i < pk->n && i < 40 && !bad; i++) {
+			const char *what;
+
+			if (xside_packet(&t, &pk->pkt[i]) | xside_packet(&in, &pk->pkt[i]))
+				continue;
+			if ((what = differs(&t, &in, eng == &sim_engine))) {
+				fprintf(stderr, "  %s, %s, budget %llu, packet %u: %s differ\n", obj,
+					eng->name, (unsigned long long)budgets[b], i + 1, what);
+				bad = 1;
+			}
+		}
+		CHECK(!bad);
+		xside_close(&t);
+		xside_close(&in);
+	}
+}
+
+TEST(xlate_budget)
+{
+	const char *obj = "build/progs/xdp_parser.v3.o", *maps = "tests/progs/xdp_parser.maps.json";
+	struct hxdp_pkts pk = { 0 };
+	char err[256];
+
+	if (pcap__read("build/pcaps/mix.pcap", &pk, err, sizeof(err)))
+		SKIP("no build/pcaps/mix.pcap (build/pktgen all build/pcaps)");
+	if (!can_translate(obj)) {
+		pcap__free(&pk);
+		SKIP("no translation on this machine (a C compiler: cc or $HXDP_CC)");
+	}
+	budget_case(&vliw_engine, obj, maps, &pk);
+	budget_case(&sim_engine, obj, maps, &pk);
+	pcap__free(&pk);
+}
