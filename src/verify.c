@@ -81,6 +81,7 @@ struct vstate {
 struct vcp {
 	struct vcp *parent, *next;
 	uint32_t insn, branches;
+	uint16_t precise;	/* registers whose scalar range a path below decided on */
 	struct vstate *st;
 };
 
@@ -98,6 +99,8 @@ struct venv {
 	int16_t *id;		/* I_* per insn, -1 for lddw's second slot */
 	uint8_t *prune;
 	uint16_t *live;		/* registers read before written from each insn on */
+	uint16_t *seed;		/* registers a helper call, store or call at the insn uses */
+	uint16_t **flow;	/* [insn * NREGS + r]: registers at each insn r derives from */
 	uint16_t *sub;		/* subprogram of each insn */
 	uint32_t substart[MAX_SUBPROGS + 1], nsub;
 	uint32_t depth[MAX_SUBPROGS];
@@ -110,6 +113,7 @@ struct venv {
 	uint64_t processed, limit;
 	FILE *log;
 	uint32_t idgen, pruned;
+	int oom;		/* a flow could not be allocated */
 	char *err;
 	size_t errlen;
 };
@@ -516,6 +520,97 @@ static int compute_liveness(struct venv *e)
 	return 0;
 }
 
+/* ---- precision (the kernel's precise scalars) ----
+ * A scalar's range matters only where the exploration decides something with it: a
+ * branch that goes one way only, pointer arithmetic, a helper argument, a value stored
+ * to memory (it may be read back). Such a use marks, in every stored state on the
+ * current path, the registers the used one was computed from (flow: a backward
+ * dataflow from that use, a superset of what this path did). A prune compares the
+ * scalars a stored state has marked by range and the others by type alone (the
+ * kernel's regsafe), so counters that differ path by path do not multiply the states. */
+
+static void seed_static(struct venv *e)
+{
+	for (uint32_t i = 0; i < e->n; i++) {
+		int id = e->id[i];
+		uint16_t use, def;
+
+		if (id < 0)
+			continue;
+		use_def(e, i, &use, &def);
+		switch (isa_info[id].form) {
+		case F_CALL: case F_CALL_LOCAL: case F_ATOMIC: e->seed[i] = use; break;
+		case F_STX: e->seed[i] = (uint16_t)RB(e->in[i].src_reg); break;
+		}
+	}
+}
+
+static void flow_fill(const struct venv *e, uint16_t *in, uint32_t j, uint16_t mask)
+{
+	int changed = 1;
+
+	in[j] = mask;
+	while (changed) {
+		changed = 0;
+		for (uint32_t i = e->n; i-- > 0;) {
+			int id = e->id[i], form;
+			uint16_t use, def, out = 0, v;
+
+			if (id < 0)
+				continue;
+			form = isa_info[id].form;
+			use_def(e, i, &use, &def);
+			if (form != F_EXIT && form != F_JA && form != F_JA32)
+				out |= in[i + (form == F_LDDW ? 2 : 1)];
+			if (form == F_JA || form == F_JA32 || is_jcc(form))
+				out |= in[jump_target(&e->in[i], id, i)];
+			v = (uint16_t)((i == j ? mask : 0) | (out & ~def));
+			if ((out & def) || (is_jcc(form) && (out & use)))
+				v |= use;	/* what computes it, or refines it with it */
+			if (v != in[i]) {
+				in[i] = v;
+				changed = 1;
+			}
+		}
+	}
+}
+
+static const uint16_t *flow_of(struct venv *e, uint32_t j, int r)
+{
+	uint16_t **f = &e->flow[(size_t)j * NREGS + r];
+
+	if (!*f && (*f = calloc(e->n + 1, sizeof(**f))))
+		flow_fill(e, *f, j, (uint16_t)RB(r));
+	return *f;
+}
+
+/* the stored states of this path that had one frame: which of their registers the
+ * use of mask at insn j derives from. Any other state compares every scalar by range. */
+static int mark_precise(struct venv *e, uint32_t j, uint16_t mask)
+{
+	for (int r = 0; r < NREGS; r++) {
+		const uint16_t *f = NULL;
+
+		if (!(mask & RB(r)))
+			continue;
+		if (e->cur->nframes > 1 || !(f = flow_of(e, j, r))) {
+			for (struct vcp *c = e->parent; c; c = c->parent)
+				c->precise = 0xffff;	/* across frames: all of them */
+			return e->cur->nframes > 1 ? 0 : -ENOMEM;
+		}
+		for (struct vcp *c = e->parent; c; c = c->parent)
+			if (c->st->nframes == 1)
+				c->precise |= f[c->insn];
+	}
+	return 0;
+}
+
+static void need_seed(struct venv *e, uint32_t i, int r)
+{
+	if (e->cur->f[e->cur->nframes - 1].r[r].type == T_SCALAR && mark_precise(e, i, (uint16_t)RB(r)))
+		e->oom = 1;
+}
+
 /* ---- scalars ---- */
 
 static void sc_set(struct vreg *r, uint64_t lo, uint64_t hi)
@@ -766,32 +861,37 @@ static int reg_equal(const struct vreg *a, const struct vreg *b, struct idmap *m
 }
 
 /* old was verified safe; is every concrete state of cur one of old's? */
-static int reg_covers(const struct vreg *old, const struct vreg *cur, struct idmap *m)
+static int reg_covers(const struct vreg *old, const struct vreg *cur, struct idmap *m,
+		      int precise)
 {
 	if (old->type == T_NOT_INIT)
 		return 1;	/* the old path never read it (that would have failed) */
 	if (old->type != cur->type)
 		return 0;
+	if (old->type == T_SCALAR && old->taint != cur->taint)
+		return 0;
 	if (old->type == T_SCALAR)
-		return old->umin <= cur->umin && cur->umax <= old->umax &&
-		       old->taint == cur->taint;
+		return !precise || (old->umin <= cur->umin && cur->umax <= old->umax);
 	return old->frame == cur->frame && old->map == cur->map && old->off == cur->off &&
 	       ids_match(m, old->id, cur->id) && old->range <= cur->range &&
 	       old->umin <= cur->umin && cur->umax <= old->umax;
 }
 
-static int reg_cmp(const struct vreg *o, const struct vreg *c, struct idmap *m, int exact)
+static int reg_cmp(const struct vreg *o, const struct vreg *c, struct idmap *m, int exact,
+		   int precise)
 {
-	return exact ? reg_equal(o, c, m) : reg_covers(o, c, m);
+	return exact ? reg_equal(o, c, m) : reg_covers(o, c, m, precise);
 }
 
+/* precise: the registers whose scalar ranges must be covered (need) */
 static int frame_cmp(const struct vframe *o, const struct vframe *c, uint16_t live,
-		     struct idmap *m, int exact)
+		     uint16_t precise, struct idmap *m, int exact)
 {
 	if (o->callsite != c->callsite)
 		return 0;
 	for (int r = 0; r < NREGS; r++)
-		if ((live & RB(r)) && !reg_cmp(&o->r[r], &c->r[r], m, exact))
+		if ((live & RB(r)) &&
+		    !reg_cmp(&o->r[r], &c->r[r], m, exact, !!(precise & RB(r))))
 			return 0;
 	for (int b = 0; b < HXDP_STACK_SIZE; b++) {
 		/* a whole 8-byte slot alike and not a spill: nothing to look at in it */
@@ -808,18 +908,23 @@ static int frame_cmp(const struct vframe *o, const struct vframe *c, uint16_t li
 		if (o->slot[b] == S_MISC && c->slot[b] == S_SPILL &&
 		    c->spill[b / 8].type == T_SCALAR)
 			continue;
-		if (o->slot[b] != c->slot[b] || !reg_cmp(&o->spill[b / 8], &c->spill[b / 8], m, exact))
+		if (o->slot[b] != c->slot[b] ||
+		    !reg_cmp(&o->spill[b / 8], &c->spill[b / 8], m, exact, 1))
 			return 0;
 	}
 	return 1;
 }
 
 /* registers live in frame k of c at insn i: callers resume after their call, where
- * r0-r5 are written by it */
+ * r0-r5 are written by it. precise: of a state with one frame, the scalars compared by
+ * range (mark_precise) */
 static int state_cmp(const struct venv *e, uint32_t i, const struct vstate *o,
-		     const struct vstate *c, int exact)
+		     const struct vstate *c, int exact, uint16_t precise)
 {
 	struct idmap m = { 0 };
+
+	if (o->nframes > 1)
+		precise = 0xffff;
 
 	if (o->nframes != c->nframes)
 		return 0;
@@ -827,7 +932,8 @@ static int state_cmp(const struct venv *e, uint32_t i, const struct vstate *o,
 		uint16_t live = k + 1 == c->nframes ? e->live[i] :
 				(uint16_t)(e->live[c->f[k + 1].callsite + 1] & ~CLOBBER);
 
-		if (!frame_cmp(&o->f[k], &c->f[k], (uint16_t)(live | RB(10)), &m, exact))
+		if (!frame_cmp(&o->f[k], &c->f[k], (uint16_t)(live | RB(10)), precise, &m,
+			       exact))
 			return 0;
 	}
 	return 1;
@@ -917,11 +1023,11 @@ static int prune_point(struct venv *e, uint32_t i)
 	struct vcp *c;
 
 	for (c = e->cps[i]; c; c = c->next) {
-		if (!c->branches && state_cmp(e, i, c->st, e->cur, 0)) {
-			e->pruned++;
-			return 1;
+		if (!c->branches && state_cmp(e, i, c->st, e->cur, 0, c->precise)) {
+			e->pruned++;	/* what decided below c decides below this path too */
+			return mark_precise(e, i, c->precise) ?: 1;
 		}
-		if (c->branches && is_ancestor(e, c) && state_cmp(e, i, c->st, e->cur, 1))
+		if (c->branches && is_ancestor(e, c) && state_cmp(e, i, c->st, e->cur, 1, 0xffff))
 			return vfail(e, -EACCES, i, "infinite loop detected at insn %u", i);
 	}
 	if ((e->ncp_at[i] >= MAX_STATES_PER_INSN || e->ncps >= MAX_STATES) &&
@@ -1286,6 +1392,9 @@ static int ptr_alu(struct venv *e, uint32_t i, int id, struct vreg *d, const str
 		sc_set(d, 0, U32MAX);	/* allowed with CAP_PERFMON: a meaningless scalar */
 		return 0;
 	}
+	need_seed(e, i, dreg);
+	if (isa_info[id].form == F_ALU_X)
+		need_seed(e, i, e->in[i].src_reg);
 	if (!is64(id))
 		return vfail(e, -EACCES, i, "R%d 32-bit pointer arithmetic prohibited", dreg);
 	if (is_ptr(d->type) && is_ptr(s->type)) {
@@ -1645,6 +1754,11 @@ static int jcc_split(struct venv *e, uint32_t i, int id, int op, int w,
 
 	yes = op == C_SET ? 1 : refine(op, &ta, &tb, w);
 	no = op == C_SET ? 1 : refine(cop_neg(op), &fa, &fb, w);
+	if (!yes || !no) {	/* decided by the ranges after all */
+		need_seed(e, i, in->dst_reg);
+		if (form == F_JCC_X)
+			need_seed(e, i, in->src_reg);
+	}
 	if (yes && no) {
 		t = state_dup(e->cur);
 		if (!t)
@@ -1705,6 +1819,11 @@ static int do_jcc(struct venv *e, uint32_t i, int id, uint32_t *next)
 	if ((is_ptr(a.type) || is_ptr(b.type)) && !ptr_cmp_ok(&a, &b, w))
 		return vfail(e, -EACCES, i, "R%d pointer comparison prohibited",
 			     is_ptr(a.type) ? in->dst_reg : in->src_reg);
+	if (is_ptr(a.type) || is_ptr(b.type) || branch_taken(op, &a, &b, w) >= 0) {
+		need_seed(e, i, in->dst_reg);
+		if (isa_info[id].form == F_JCC_X)
+			need_seed(e, i, in->src_reg);
+	}
 	if (is_ptr(a.type) || is_ptr(b.type)) {
 		other = state_dup(e->cur);
 		if (!other)
@@ -2145,8 +2264,12 @@ static int explore(struct venv *e)
 		}
 		if (e->log)
 			log_state(e, i);
+		if (e->seed[i] && (err = mark_precise(e, i, e->seed[i])))
+			return err;
 		if ((err = step(e, i, &next)))
 			return err;
+		if (e->oom)
+			return -ENOMEM;
 		if (next == PATH_END) {
 			if (!next_path(e, &i))
 				return 0;
@@ -2193,6 +2316,10 @@ static void venv_free(struct venv *e)
 	free(e->id);
 	free(e->prune);
 	free(e->live);
+	free(e->seed);
+	for (size_t k = 0; e->flow && k < (size_t)e->n * NREGS; k++)
+		free(e->flow[k]);
+	free(e->flow);
 	free(e->sub);
 }
 
@@ -2206,8 +2333,10 @@ static int venv_alloc(struct venv *e)
 	e->cps = calloc(n, sizeof(*e->cps));
 	e->ncp_at = calloc(n, sizeof(*e->ncp_at));
 	e->cur = malloc(state_size(HXDP_MAX_FRAMES));
-	return e->id && e->prune && e->sub && e->cps && e->ncp_at && e->cur ?
-	       0 : -ENOMEM;
+	e->seed = calloc(n, sizeof(*e->seed));
+	e->flow = calloc((size_t)e->n * NREGS, sizeof(*e->flow));
+	return e->id && e->prune && e->sub && e->cps && e->ncp_at && e->cur && e->seed &&
+	       e->flow ? 0 : -ENOMEM;
 }
 
 int verify__prog_opts(const struct hxdp_obj *obj, const struct hxdp_prog *p,
@@ -2229,6 +2358,8 @@ int verify__prog_opts(const struct hxdp_obj *obj, const struct hxdp_prog *p,
 		rc = check_cfg(&e);
 	if (!rc)
 		rc = compute_liveness(&e);
+	if (!rc)
+		seed_static(&e);
 	if (!rc)
 		rc = explore(&e);
 	if (!rc) {
