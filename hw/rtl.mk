@@ -8,6 +8,7 @@ HW_OBJ     := $(filter-out build/obj/main.o,$(patsubst src/%.c,build/obj/%.o,$(w
 HW_RTL     := hw/rtl/hxdp_top.v hw/rtl/piq.v hw/rtl/hx_nic.v hw/rtl/sephirot.v hw/rtl/hx_alu.v
 HW_B       ?= build/hw
 HW_VFLAGS  ?=
+HW_LANES   ?= 4
 
 hw/rtl/isa_defs.vh: hw/gen/isa_vh.c src/isa.h src/isa_ext.h src/insn.h $(HW_OBJ)
 	@mkdir -p $(HW_B)
@@ -19,16 +20,16 @@ $(HW_B)/model.o: hw/sim/model.c hw/sim/model.h
 	$(HW_CC) $(HW_CFLAGS) -Ihw/sim -c -o $@ $<
 
 $(HW_B)/cosim: hw/sim/cosim.cpp $(HW_B)/model.o $(HW_RTL) hw/rtl/isa_defs.vh $(HW_OBJ)
-	verilator --cc --exe --build -O2 $(HW_VFLAGS) -Wno-fatal -Wno-WIDTH -Wno-UNOPTFLAT -Wno-lint \
+	verilator --cc --exe --build -O2 -GN=$(HW_LANES) $(HW_VFLAGS) -Wno-fatal -Wno-WIDTH -Wno-UNOPTFLAT -Wno-lint \
 	  -Ihw/rtl --top-module hxdp_top --Mdir $(HW_B)/obj_dir -j 2 \
-	  -CFLAGS "-O1 -I$(CURDIR)/src -I$(CURDIR)/hw/sim" \
+	  -CFLAGS "-O1 -DHX_LANES=$(HW_LANES) -I$(CURDIR)/src -I$(CURDIR)/hw/sim" \
 	  -LDFLAGS "$(CURDIR)/$(HW_B)/model.o $(addprefix $(CURDIR)/,$(HW_OBJ)) $(HW_LDLIBS)" \
 	  -o cosim $(HW_RTL) $(CURDIR)/hw/sim/cosim.cpp >$(HW_B)/verilator.log 2>&1 || \
 	  { tail -30 $(HW_B)/verilator.log; exit 1; }
 	cp $(HW_B)/obj_dir/cosim $@
 
 rtl-test: $(HW_B)/cosim
-	HW_B=$(HW_B) hw/sim/run_corpus.sh
+	HW_B=$(HW_B) HW_LANES=$(HW_LANES) hw/sim/run_corpus.sh
 
 rtl-synth:
 	hw/synth/synth.sh

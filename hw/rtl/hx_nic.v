@@ -147,11 +147,14 @@ module hx_nic #(
             end
         end
     endfunction
+    reg [31:0]  n_meta, n_data, n_end;          // packet pointers after the helper
+    // xdp_md as a load in ID sees it: a helper committing in IE (adjust_head/meta/tail)
+    // has already moved the pointers (pkt_end_view is the same bypass for data_end)
     function [63:0] ctx_word(input [31:0] o);
         case (o)
-        32'd0:  ctx_word = {R_PKT, data};
+        32'd0:  ctx_word = {R_PKT, h_commit ? n_data : data};
         32'd4:  ctx_word = {R_PKT, pkt_end_view};
-        32'd8:  ctx_word = {R_PKT, meta};
+        32'd8:  ctx_word = {R_PKT, h_commit ? n_meta : meta};
         32'd12: ctx_word = 64'd1;        // ingress_ifindex: test_run's loopback
         default: ctx_word = 64'd0;       // rx_queue_index, egress_ifindex
         endcase
@@ -160,7 +163,6 @@ module hx_nic #(
     // ---------------- helper effects, computed in IE ----------------
     wire [63:0] a1 = h_args[63:0], a2 = h_args[127:64], a3 = h_args[191:128],
                 a4 = h_args[255:192], a5 = h_args[319:256];
-    reg [31:0]  n_meta, n_data, n_end;          // packet pointers after the helper
     reg         n_grow;
     reg [31:0]  hm;                             // map index of r1
     reg         hm_ok;

@@ -3,6 +3,9 @@
 // the C model after maps.json), streams every packet of the pcaps through the AXI4-Stream
 // port and compares, per packet, with `hxdp run --engine sim` (model.c): the action,
 // the output bytes, the redirect target, every map's contents and the cycle count.
+#ifndef HX_LANES
+#define HX_LANES 4	/* the core's N (hw/rtl.mk HW_LANES) */
+#endif
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -11,7 +14,12 @@
 #include "Vhxdp_top.h"
 #include "Vhxdp_top___024root.h"
 #include "Vhxdp_top_hxdp_top.h"
-#include "Vhxdp_top_hx_nic.h"
+/* hw/rtl.mk passes -GN=HX_LANES, and Verilator names the hx_nic it specializes after N */
+#define HX_STR_(x) #x
+#define HX_STR(x) HX_STR_(x)
+#define HX_NIC_H_(n) HX_STR(Vhxdp_top_hx_nic__N##n.h)
+#define HX_NIC_H(n) HX_NIC_H_(n)
+#include HX_NIC_H(HX_LANES)
 #include "verilated.h"
 extern "C" {
 #include "image.h"
@@ -187,7 +195,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "cosim: %s\n", err);
 		return 2;
 	}
-	hw_caps caps = { 4, 2048, 1024, 16, 0 };
+	hw_caps caps = { HX_LANES, 2048, 1024, 16, 0 };
 	if (hw__check(model__image(m), &caps, why, sizeof(why))) {
 		printf("skip %s: %s\n", argv[1], why);
 		model__close(m);

@@ -14,7 +14,7 @@ mkdir -p "$img"
 pass=0 fail=0 skip=0
 for o in build/progs/*.o; do
 	b=$(basename "$o" .o); p=${b%.*}
-	if ! $hxdp compile "$o" -o "$img/$b.img" >/dev/null 2>"$img/$b.err"; then
+	if ! $hxdp compile "$o" --lanes "${HW_LANES:-4}" -o "$img/$b.img" >/dev/null 2>"$img/$b.err"; then
 		echo "FAIL $b: compile: $(head -1 "$img/$b.err")"; fail=$((fail + 1)); continue
 	fi
 	maps=tests/progs/$p.maps.json; [ -f "$maps" ] || maps=-
