@@ -31,7 +31,12 @@ $(HW_B)/cosim: hw/sim/cosim.cpp $(HW_B)/model.o $(HW_RTL) hw/rtl/isa_defs.vh $(H
 rtl-test: $(HW_B)/cosim
 	HW_B=$(HW_B) HW_LANES=$(HW_LANES) hw/sim/run_corpus.sh
 
+# the same corpus with the core built for 2 and 8 lanes (images compiled to match)
+rtl-test-lanes:
+	$(MAKE) -f hw/rtl.mk rtl-test HW_B=build/hw-l2 HW_LANES=2
+	$(MAKE) -f hw/rtl.mk rtl-test HW_B=build/hw-l8 HW_LANES=8
+
 rtl-synth:
 	hw/synth/synth.sh
 
-.PHONY: rtl-test rtl-synth
+.PHONY: rtl-test rtl-test-lanes rtl-synth
