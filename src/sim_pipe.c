@@ -330,19 +330,31 @@ void sim_memo__free(struct sim_memo *m)
  * overlap. */
 static uint64_t memo_hash(const struct sim_row *rows, uint32_t n, int ee, uint64_t d)
 {
-	uint64_t h[4] = { n, (uint64_t)ee, d, 0x9e3779b97f4a7c15ull }, w;
+	const uint64_t k = 0xff51afd7ed558ccdull;
+	uint64_t h0 = n, h1 = (uint64_t)ee, h2 = d, h3 = 0x9e3779b97f4a7c15ull, w, x[4];
 	uint32_t i = 0;
 
-	for (; i + 4 <= n; i += 4)
-		for (int k = 0; k < 4; k++) {
-			memcpy(&w, &rows[i + k], sizeof(w));
-			h[k] = (h[k] ^ w) * 0xff51afd7ed558ccdull;
-		}
+	/* four scalars, not an array: the chains stay in registers */
+	for (; i + 4 <= n; i += 4) {
+		memcpy(x, &rows[i], 8);
+		memcpy(x + 1, &rows[i + 1], 8);
+		memcpy(x + 2, &rows[i + 2], 8);
+		memcpy(x + 3, &rows[i + 3], 8);
+		h0 = (h0 ^ x[0]) * k;
+		h1 = (h1 ^ x[1]) * k;
+		h2 = (h2 ^ x[2]) * k;
+		h3 = (h3 ^ x[3]) * k;
+	}
 	for (; i < n; i++) {
 		memcpy(&w, &rows[i], sizeof(w));
-		h[i & 3] = (h[i & 3] ^ w) * 0xff51afd7ed558ccdull;
+		switch (i & 3) {
+		case 0: h0 = (h0 ^ w) * k; break;
+		case 1: h1 = (h1 ^ w) * k; break;
+		case 2: h2 = (h2 ^ w) * k; break;
+		default: h3 = (h3 ^ w) * k; break;
+		}
 	}
-	w = h[0] ^ (h[1] >> 17 | h[1] << 47) ^ (h[2] >> 31 | h[2] << 33) ^ (h[3] >> 47 | h[3] << 17);
+	w = h0 ^ (h1 >> 17 | h1 << 47) ^ (h2 >> 31 | h2 << 33) ^ (h3 >> 47 | h3 << 17);
 	return w ^ w >> 29;
 }
 

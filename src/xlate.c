@@ -392,7 +392,7 @@ static void emit_helper(struct emit *e, uint32_t row, const struct vliw_word *w,
 	for (int i = 0; i < 5; i++)
 		fprintf(f, "\t\trun__stack_dirty(run, ha[%d]);\n", i);
 	if (id == BPF_FUNC_map_lookup_elem) {
-		fprintf(f, "\t\t\thv = c->lookup(run, ha);\n");
+		fprintf(f, "\t\t\thv = c->helper(run, %d, ha);\n", id);
 		if (e->sim)
 			fprintf(f, "\t\t\tc->shelper(c, %d, ha, &hs);\n", id);
 		fprintf(f, "\t\tif (__builtin_expect(run->res->fault != 0, 0)) {\n");
@@ -1004,31 +1004,6 @@ fault:
 	return -1;
 }
 
-/* bpf_map_lookup_elem: arrays as the kernel's map_gen_lookup inlines them (an index
- * check and a multiply), anything else through helper__call */
-static uint64_t lookup(struct hxdp_run *run, const uint64_t a[5])
-{
-	uint32_t r = HXDP_REGION(a[0]), i = r - R_MAPREF, key;
-	const struct hxdp_map *m;
-	const uint8_t *k;
-
-	uint32_t cpu = run->env->cpu;
-
-	if (r < R_MAPREF || HXDP_OFF(a[0]) || i >= run->env->nmaps || !(m = run->env->maps[i]) ||
-	    m->key_size != 4 ||
-	    !((m->type == BPF_MAP_TYPE_ARRAY && m->ncpus == 1) ||
-	      (m->type == BPF_MAP_TYPE_PERCPU_ARRAY && cpu < m->ncpus)) ||
-	    !(k = mem_xlate(run->reg, a[1], 4, 0)))
-		return helper__call(run, BPF_FUNC_map_lookup_elem, a);
-	key = xl_get32(k);
-	if (key >= m->max_entries)
-		return 0;
-	if (m->type == BPF_MAP_TYPE_ARRAY)
-		cpu = 0;
-	/* maps.c's slot layout: slot s, CPU c at (s * ncpus + c) * elem_size */
-	return HXDP_ADDR(R_MAP0 + m->idx, ((uint64_t)key * m->ncpus + cpu) * m->elem_size);
-}
-
 static void finish(struct xl_ctx *c, int ctl, uint64_t r0)
 {
 	struct vliw_state *s = state(c);
@@ -1063,7 +1038,6 @@ static void ctx_init(const struct xlate *x, struct xl_ctx *c, struct xl_host *h,
 	c->load_slow = load_slow;
 	c->mem_fault = mem_fault;
 	c->helper = helper__call;
-	c->lookup = lookup;
 	c->am = x->am;
 	c->nam = run->env == x->env ? x->nam : 0;
 	c->finish = finish;

@@ -53,7 +53,6 @@ struct xl_ctx {
 	void (*mem_fault)(struct xl_ctx *c, uint32_t row, uint32_t lane, uint64_t addr,
 			  int what);
 	uint64_t (*helper)(struct hxdp_run *run, int32_t id, const uint64_t a[5]);
-	uint64_t (*lookup)(struct hxdp_run *run, const uint64_t a[5]);
 	const struct xl_amap *am;	/* per map of run->env: am[i] for map i */
 	uint32_t nam;
 	void (*finish)(struct xl_ctx *c, int ctl, uint64_t r0);
