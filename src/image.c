@@ -753,6 +753,27 @@ static int prog_check(const struct vimg *v, const struct image_prog *p, char *er
 	return 0;
 }
 
+/* every row is in some program (the engines decode all rows; only programs' rows are
+ * checked). The programs' row ranges are known to be inside the image. */
+static int rows_owned(const struct image *img, char *err, size_t errlen)
+{
+	uint8_t *owned = calloc(img->nrows ? img->nrows : 1, 1);
+	uint32_t r = 0;
+
+	if (!owned) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	for (uint32_t i = 0; i < img->nprogs; i++)
+		memset(owned + img->progs[i].first_row, 1, img->progs[i].nrows);
+	while (r < img->nrows && owned[r])
+		r++;
+	free(owned);
+	if (r < img->nrows)
+		return bad_row(err, errlen, r, CC_NONE, "belongs to no program%s", "");
+	return 0;
+}
+
 int image__validate(const struct image *img, char *err, size_t errlen)
 {
 	struct vimg v;
@@ -786,7 +807,7 @@ int image__validate(const struct image *img, char *err, size_t errlen)
 	for (uint32_t i = 0; !e && i < img->nprogs; i++)
 		e = prog_check(&v, &img->progs[i], err, errlen);
 	free(v.ids);
-	return e;
+	return e ? e : rows_owned(img, err, errlen);
 }
 
 /* ---- disassembly ---- */
