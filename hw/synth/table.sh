@@ -98,15 +98,16 @@ source line) and single-component runs; the changes, largest first:
   unconditionally (qualified by `st_en`); one atomic unit per lane serves atomics and
   `lock nz`.
 
-What the 26.2K is now (4 lanes): the four ALUs, 4 x 1.9K = 7.7K (per lane: shifter
-~0.4K, END byte swap ~0.2K, multiplier glue ~0.2K beside its 10 DSPs, operand and
-result muxes and the adder most of the rest); the rest, 18.5K, is 2.3x the 2-lane
-core's 9.1K (12,982 - 2 x 1,925): mostly per lane (two read ports 0.5K, two IE-operand
+What the 26.2K is now (4 lanes): the four ALUs, 7.6K (1.9K each: shifter ~0.4K, END
+byte swap ~0.2K, multiplier glue ~0.2K beside its 10 DSPs, operand and result muxes and
+the adder most of the rest); the rest, 18,591 LUT measured with the ALU as a black box
+(runs/sephirot_4_noalu.*), is 2.0x the 2-lane core's 9.1K (12,982 - 2 x 1,925) and
+half the 8-lane core's 39.8K (55,172 - 8 x 1,925): mostly per lane (two read ports 0.5K, two IE-operand
 bypasses 0.3K, ID address adder, frame count and branch compare, the IE store address,
 atomic unit and store data), with N^2 parts that are small at 4 lanes and grow at 8:
 the load/store overlap checks of the row in ID against the stores of the row in IE
 (16 pairs of 32-bit compares at 4 lanes, 64 at 8), the bypass lane compares and the
-N:1 register write select.
+N:1 register write select. At 8 lanes the core is 55.2K: 2.1x the 4-lane core.
 
 ## hx_nic
 
