@@ -51,7 +51,7 @@ row "ALU, one lane with divide (hx_alu)" alu_div "-"
 row "Sephirot, 2 lanes (incl. ALUs)" sephirot_2 "-"
 row "**Sephirot, 4 lanes (incl. ALUs)**" sephirot_4 "27K"
 row "Sephirot, 8 lanes (incl. ALUs)" sephirot_8 "-"
-row "APS + stack + maps + helpers (hx_nic)" nic_4 "9K + 1K + 5.8K (+16 BRAM) + 339"
+row "APS + stack + maps + helpers (hx_nic; run at 4fde2a9, same memory structure now)" nic_4 "9K + 1K + 5.8K (+16 BRAM) + 339"
 echo
 echo "Paper total: 42K LUT, 18K FF, 50 BRAM."
 echo
