@@ -26,7 +26,7 @@
 #define NSLOTS (HXDP_STACK_SIZE / 8)
 #define MAX_SUBPROGS 256
 #define MAX_PENDING 8192	/* BPF_COMPLEXITY_LIMIT_JMP_SEQ */
-#define MAX_STATES_PER_INSN 64
+#define MAX_STATES_PER_INSN 256
 #define MAX_STATES 8192
 #define MAX_VAR_OFF (1ull << 29)	/* BPF_MAX_VAR_OFF */
 #define MAX_PACKET_OFF 0xffff
@@ -523,7 +523,7 @@ static int compute_liveness(struct venv *e)
 /* ---- precision (the kernel's precise scalars) ----
  * A scalar's range matters only where the exploration decides something with it: a
  * branch that goes one way only, pointer arithmetic, a helper argument, a value stored
- * to memory (it may be read back). Such a use marks, in every stored state on the
+ * to the stack (it may be read back as it was). Such a use marks, in every stored state on the
  * current path, the registers the used one was computed from (flow: a backward
  * dataflow from that use, a superset of what this path did). A prune compares the
  * scalars a stored state has marked by range and the others by type alone (the
@@ -540,7 +540,6 @@ static void seed_static(struct venv *e)
 		use_def(e, i, &use, &def);
 		switch (isa_info[id].form) {
 		case F_CALL: case F_CALL_LOCAL: case F_ATOMIC: e->seed[i] = use; break;
-		case F_STX: e->seed[i] = (uint16_t)RB(e->in[i].src_reg); break;
 		}
 	}
 }
@@ -1327,6 +1326,8 @@ static int do_store(struct venv *e, uint32_t i, int id)
 		if ((err = reg_read(e, i, in->src_reg)))
 			return err;
 		imm = cur_frame(e)->r[in->src_reg];
+		if (cur_frame(e)->r[in->dst_reg].type == T_STACK)
+			need_seed(e, i, in->src_reg);
 		if (imm.type == T_SCALAR && imm.taint &&
 		    (cur_frame(e)->r[in->dst_reg].type != T_STACK || a.size != 8))
 			return tainted(e, i, in->src_reg, "into mem");
