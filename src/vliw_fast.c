@@ -678,29 +678,8 @@ mem_fault(struct vliw_state *s, const struct uop *u, uint64_t addr, const char *
 static __attribute__((noinline)) int load_slow(struct vliw_state *s, const struct uop *u,
 					       uint64_t addr, uint64_t *out)
 {
-	const struct vliw_word *w = word_of(s, u);
-	struct hxdp_run *run = s->run;
-	uint32_t id = HXDP_REGION(addr);
-	int spec = w->form == F_LDXSPEC;
-	uint64_t v = 0;
-	void *p;
-
-	if (id < R_COUNT && (run->reg[id].flags & REG_CTX)) {
-		if (run__ctx_load(run, HXDP_OFF(addr), w->size, &v) && !spec)
-			goto fault;
-	} else if ((p = mem_xlate(run->reg, addr, w->size, 0))) {
-		memcpy(&v, p, w->size);
-		switch (w->op) {
-		case I_LDXS_b: v = (uint64_t)(int64_t)(int8_t)v; break;
-		case I_LDXS_h: v = (uint64_t)(int64_t)(int16_t)v; break;
-		case I_LDXS_w: v = (uint64_t)(int64_t)(int32_t)v; break;
-		}
-	} else if (!spec) {
-		goto fault;
-	}
-	*out = v;
-	return 0;
-fault:
+	if (!vliw__load_slow(s->run, word_of(s, u), addr, out))
+		return 0;
 	mem_fault(s, u, addr, "load");
 	return -1;
 }

@@ -29,6 +29,34 @@ int vliw__finish(struct vliw_state *s, struct vliw_event *ev, int ctl, uint64_t 
 int vliw__tail(struct vliw_state *s);
 
 /* the stack bytes at or above off may be nonzero now (run->stack_lo) */
+/* what load word w reads at addr: the context, or memory (sign-extended by the LDXS
+ * forms); a speculative load that cannot read gives 0. -1: the load faults. The fast
+ * interpreter and the translated code call it off their fast paths. */
+static inline int vliw__load_slow(struct hxdp_run *run, const struct vliw_word *w,
+				  uint64_t addr, uint64_t *out)
+{
+	uint32_t id = HXDP_REGION(addr);
+	int spec = w->form == F_LDXSPEC;
+	uint64_t v = 0;
+	void *p;
+
+	if (id < R_COUNT && (run->reg[id].flags & REG_CTX)) {
+		if (run__ctx_load(run, HXDP_OFF(addr), w->size, &v) && !spec)
+			return -1;
+	} else if ((p = mem_xlate(run->reg, addr, w->size, 0))) {
+		memcpy(&v, p, w->size);
+		switch (w->op) {
+		case I_LDXS_b: v = (uint64_t)(int64_t)(int8_t)v; break;
+		case I_LDXS_h: v = (uint64_t)(int64_t)(int16_t)v; break;
+		case I_LDXS_w: v = (uint64_t)(int64_t)(int32_t)v; break;
+		}
+	} else if (!spec) {
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
 static inline void vliw__stack_dirty(struct hxdp_run *run, uint64_t addr)
 {
 	run__stack_dirty(run, addr);

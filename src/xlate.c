@@ -977,29 +977,8 @@ static void mem_fault(struct xl_ctx *c, uint32_t row, uint32_t lane, uint64_t ad
 static int load_slow(struct xl_ctx *c, uint32_t row, uint32_t lane, uint64_t addr,
 		     uint64_t *out)
 {
-	const struct vliw_word *w = word(state(c)->v, row, lane);
-	struct hxdp_run *run = c->run;
-	uint32_t id = HXDP_REGION(addr);
-	int spec = w->form == F_LDXSPEC;
-	uint64_t v = 0;
-	void *p;
-
-	if (id < R_COUNT && (run->reg[id].flags & REG_CTX)) {
-		if (run__ctx_load(run, HXDP_OFF(addr), w->size, &v) && !spec)
-			goto fault;
-	} else if ((p = mem_xlate(run->reg, addr, w->size, 0))) {
-		memcpy(&v, p, w->size);
-		switch (w->op) {
-		case I_LDXS_b: v = (uint64_t)(int64_t)(int8_t)v; break;
-		case I_LDXS_h: v = (uint64_t)(int64_t)(int16_t)v; break;
-		case I_LDXS_w: v = (uint64_t)(int64_t)(int32_t)v; break;
-		}
-	} else if (!spec) {
-		goto fault;
-	}
-	*out = v;
-	return 0;
-fault:
+	if (!vliw__load_slow(c->run, word(state(c)->v, row, lane), addr, out))
+		return 0;
 	mem_fault(c, row, lane, addr, XL_LOAD);
 	return -1;
 }
