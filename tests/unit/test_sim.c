@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <json-c/json.h>
 #include "t.h"
+#include "side.h"
 #include "engine.h"
 #include "env.h"
 #include "image.h"
@@ -389,54 +390,6 @@ TEST(sim_compiled_map_16) { compiled("mb_map", "-DKEYSZ=16", "-k16", XDP_TX); }
 
 /* ---- sim == vliw on the corpus: action, output bytes, maps after every packet ---- */
 
-struct side {
-	struct hxdp_obj *obj;
-	const struct engine_ops *eng;
-	void *st;
-	struct hxdp_run *run;
-	struct hxdp_xdp *x;
-	struct hxdp_result res;
-	uint32_t prog;
-};
-
-static int side_open(struct side *s, const char *path, const char *maps,
-		     const struct engine_ops *eng)
-{
-	struct engine_opts eo = { .lanes = 4, .opt = 2 };
-	char err[256];
-	struct hxdp_prog *p;
-
-	memset(s, 0, sizeof(*s));
-	s->eng = eng;
-	s->run = malloc(sizeof(*s->run));
-	s->x = malloc(sizeof(*s->x));
-	if (!s->run || !s->x || obj__open(path, &s->obj, err, sizeof(err)) ||
-	    (maps && obj__load_maps_json(s->obj, maps, err, sizeof(err))) ||
-	    !(p = obj__prog(s->obj, NULL)) || eng->open(s->obj, &eo, &s->st, err, sizeof(err))) {
-		fprintf(stderr, "  %s (%s): %s\n", path, eng->name, err);
-		return -EINVAL;
-	}
-	s->prog = p->idx;
-	run__init(s->run, &s->obj->env);
-	return 0;
-}
-
-static void side_close(struct side *s)
-{
-	if (s->st)
-		s->eng->close(s->st);
-	obj__close(s->obj);
-	free(s->run);
-	free(s->x);
-}
-
-static int side_packet(struct side *s, const struct hxdp_pkt *pk)
-{
-	if (xdp__init(s->x, pk->data, pk->len))
-		return -EINVAL;
-	s->eng->run(s->st, s->prog, s->run, run__packet(s->run, s->x, &s->res));
-	return 0;
-}
 
 static int same_maps(const struct hxdp_env *a, const struct hxdp_env *b)
 {
@@ -479,7 +432,8 @@ static int equiv_one(const char *obj, const char *maps, const char *pcap, uint32
 		fprintf(stderr, "  %s\n", err);
 		return 1;
 	}
-	if (side_open(&v, obj, maps, &vliw_engine) || side_open(&s, obj, maps, &sim_engine)) {
+	if (side_open(&v, obj, maps, &vliw_engine, 4, 0) ||
+	    side_open(&s, obj, maps, &sim_engine, 4, 0)) {
 		bad = 1;
 		goto out;
 	}

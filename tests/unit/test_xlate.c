@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 #include "t.h"
+#include "side.h"
 #include "engine.h"
 #include "env.h"
 #include "maps.h"
@@ -19,54 +20,6 @@
 #include "xdp.h"
 #include "xlate.h"
 
-struct xside {
-	struct hxdp_obj *obj;
-	const struct engine_ops *eng;
-	void *st;
-	struct hxdp_run *run;
-	struct hxdp_xdp *x;
-	struct hxdp_result res;
-	uint32_t prog;
-};
-
-static int xside_open(struct xside *s, const char *path, const char *maps,
-		      const struct engine_ops *eng, int lanes, int interp)
-{
-	struct engine_opts eo = { .lanes = lanes, .opt = 2, .interp = interp };
-	char err[256];
-	struct hxdp_prog *p;
-
-	memset(s, 0, sizeof(*s));
-	s->eng = eng;
-	s->run = malloc(sizeof(*s->run));
-	s->x = malloc(sizeof(*s->x));
-	if (!s->run || !s->x || obj__open(path, &s->obj, err, sizeof(err)) ||
-	    (maps && obj__load_maps_json(s->obj, maps, err, sizeof(err))) ||
-	    !(p = obj__prog(s->obj, NULL)) || eng->open(s->obj, &eo, &s->st, err, sizeof(err))) {
-		fprintf(stderr, "  %s (%s): %s\n", path, eng->name, err);
-		return -EINVAL;
-	}
-	s->prog = p->idx;
-	run__init(s->run, &s->obj->env);
-	return 0;
-}
-
-static void xside_close(struct xside *s)
-{
-	if (s->st)
-		s->eng->close(s->st);
-	obj__close(s->obj);
-	free(s->run);
-	free(s->x);
-}
-
-static int xside_packet(struct xside *s, const struct hxdp_pkt *pk)
-{
-	if (xdp__init(s->x, pk->data, pk->len))
-		return -EINVAL;
-	s->eng->run(s->st, s->prog, s->run, run__packet(s->run, s->x, &s->res));
-	return 0;
-}
 
 static int same_maps(const struct hxdp_env *a, const struct hxdp_env *b)
 {
@@ -98,7 +51,7 @@ static const char *sim_differs(void *a, void *b)
 }
 
 /* first difference after a packet (t: translated, i: interpreted), NULL: none */
-static const char *differs(const struct xside *t, const struct xside *i, int sim)
+static const char *differs(const struct side *t, const struct side *i, int sim)
 {
 	if (t->res.r0 != i->res.r0 || t->res.fault != i->res.fault ||
 	    strcmp(t->res.err, i->res.err))
@@ -121,7 +74,7 @@ static const char *differs(const struct xside *t, const struct xside *i, int sim
 static int equiv_one(const char *obj, const char *maps, const char *pcap,
 		     const struct engine_ops *eng, int lanes, uint32_t *npk)
 {
-	struct xside t, in;
+	struct side t, in;
 	struct hxdp_pkts pk = { 0 };
 	char err[256];
 	int bad = 0, sim = eng == &sim_engine;
@@ -130,14 +83,14 @@ static int equiv_one(const char *obj, const char *maps, const char *pcap,
 		fprintf(stderr, "  %s\n", err);
 		return 1;
 	}
-	if (xside_open(&t, obj, maps, eng, lanes, 0) || xside_open(&in, obj, maps, eng, lanes, 1)) {
+	if (side_open(&t, obj, maps, eng, lanes, 0) || side_open(&in, obj, maps, eng, lanes, 1)) {
 		bad = 1;
 		goto out;
 	}
 	for (uint32_t i = 0; i < pk.n && bad < 3; i++) {
 		const char *what;
 
-		if (xside_packet(&t, &pk.pkt[i]) | xside_packet(&in, &pk.pkt[i]))
+		if (side_packet(&t, &pk.pkt[i]) | side_packet(&in, &pk.pkt[i]))
 			continue;	/* refused (too short/long) by both */
 		(*npk)++;
 		if ((what = differs(&t, &in, sim))) {
@@ -147,8 +100,8 @@ static int equiv_one(const char *obj, const char *maps, const char *pcap,
 		}
 	}
 out:
-	xside_close(&t);
-	xside_close(&in);
+	side_close(&t);
+	side_close(&in);
 	pcap__free(&pk);
 	return bad;
 }
@@ -221,20 +174,20 @@ static void budget_case(const struct engine_ops *eng, const char *obj, const cha
 	static const uint64_t budgets[] = { 1, 2, 3, 5, 8, 13, 21, 34 };
 
 	for (size_t b = 0; b < sizeof(budgets) / sizeof(budgets[0]); b++) {
-		struct xside t, in;
+		struct side t, in;
 		int bad = 0;
 
-		if (xside_open(&t, obj, maps, eng, 4, 0) || xside_open(&in, obj, maps, eng, 4, 1)) {
+		if (side_open(&t, obj, maps, eng, 4, 0) || side_open(&in, obj, maps, eng, 4, 1)) {
 			CHECK(0);
-			xside_close(&t);
-			xside_close(&in);
+			side_close(&t);
+			side_close(&in);
 			return;
 		}
 		t.obj->env.budget = in.obj->env.budget = budgets[b];
 		for (uint32_t i = 0; i < pk->n && i < 40 && !bad; i++) {
 			const char *what;
 
-			if (xside_packet(&t, &pk->pkt[i]) | xside_packet(&in, &pk->pkt[i]))
+			if (side_packet(&t, &pk->pkt[i]) | side_packet(&in, &pk->pkt[i]))
 				continue;
 			if ((what = differs(&t, &in, eng == &sim_engine))) {
 				fprintf(stderr, "  %s, %s, budget %llu, packet %u: %s differ\n", obj,
@@ -243,8 +196,8 @@ static void budget_case(const struct engine_ops *eng, const char *obj, const cha
 			}
 		}
 		CHECK(!bad);
-		xside_close(&t);
-		xside_close(&in);
+		side_close(&t);
+		side_close(&in);
 	}
 }
 
