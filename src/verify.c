@@ -489,6 +489,19 @@ static void use_def(const struct venv *e, uint32_t i, uint16_t *use, uint16_t *d
 	}
 }
 
+/* the union of set over the successors of insn i (a backward dataflow's out) */
+static uint16_t succ_union(const struct venv *e, uint32_t i, const uint16_t *set)
+{
+	int id = e->id[i], form = isa_info[id].form;
+	uint16_t out = 0;
+
+	if (form != F_EXIT && form != F_JA && form != F_JA32)
+		out |= set[i + (form == F_LDDW ? 2 : 1)];
+	if (form == F_JA || form == F_JA32 || is_jcc(form))
+		out |= set[jump_target(&e->in[i], id, i)];
+	return out;
+}
+
 static int compute_liveness(struct venv *e)
 {
 	int changed = 1;
@@ -499,17 +512,12 @@ static int compute_liveness(struct venv *e)
 	while (changed) {
 		changed = 0;
 		for (uint32_t i = e->n; i-- > 0;) {
-			int id = e->id[i], form;
-			uint16_t use, def, out = 0, in;
+			uint16_t use, def, out, in;
 
-			if (id < 0)
+			if (e->id[i] < 0)
 				continue;
-			form = isa_info[id].form;
 			use_def(e, i, &use, &def);
-			if (form != F_EXIT && form != F_JA && form != F_JA32)
-				out |= e->live[i + (form == F_LDDW ? 2 : 1)];
-			if (form == F_JA || form == F_JA32 || is_jcc(form))
-				out |= e->live[jump_target(&e->in[i], id, i)];
+			out = succ_union(e, i, e->live);
 			in = (uint16_t)(use | (out & ~def));
 			if (in != e->live[i]) {
 				e->live[i] = in;
@@ -553,16 +561,13 @@ static void flow_fill(const struct venv *e, uint16_t *in, uint32_t j, uint16_t m
 		changed = 0;
 		for (uint32_t i = e->n; i-- > 0;) {
 			int id = e->id[i], form;
-			uint16_t use, def, out = 0, v;
+			uint16_t use, def, out, v;
 
 			if (id < 0)
 				continue;
 			form = isa_info[id].form;
 			use_def(e, i, &use, &def);
-			if (form != F_EXIT && form != F_JA && form != F_JA32)
-				out |= in[i + (form == F_LDDW ? 2 : 1)];
-			if (form == F_JA || form == F_JA32 || is_jcc(form))
-				out |= in[jump_target(&e->in[i], id, i)];
+			out = succ_union(e, i, in);
 			v = (uint16_t)((i == j ? mask : 0) | (out & ~def));
 			if ((out & def) || (is_jcc(form) && (out & use)))
 				v |= use;	/* what computes it, or refines it with it */
