@@ -99,6 +99,10 @@ struct venv {
 	int16_t *id;		/* I_* per insn, -1 for lddw's second slot */
 	uint8_t *prune;
 	uint16_t *live;		/* registers read before written from each insn on */
+	uint16_t *use, *def;	/* registers each insn reads and writes */
+	uint32_t *predoff, *pred;	/* predecessors of insn i: pred[predoff[i]..predoff[i+1]) */
+	uint32_t *work;		/* the backward dataflows' worklist (a ring) */
+	uint8_t *inwork;
 	uint16_t *seed;		/* registers a helper call, store or call at the insn uses */
 	uint16_t **flow;	/* [insn * NREGS + r]: registers at each insn r derives from */
 	uint16_t *sub;		/* subprogram of each insn */
@@ -489,42 +493,114 @@ static void use_def(const struct venv *e, uint32_t i, uint16_t *use, uint16_t *d
 	}
 }
 
-/* the union of set over the successors of insn i (a backward dataflow's out) */
-static uint16_t succ_union(const struct venv *e, uint32_t i, const uint16_t *set)
+/* the successors of insn i within its subprogram (a call's is the insn after it) */
+static int succs(const struct venv *e, uint32_t i, uint32_t s[2])
 {
-	int id = e->id[i], form = isa_info[id].form;
-	uint16_t out = 0;
+	int id = e->id[i], form = isa_info[id].form, k = 0;
 
 	if (form != F_EXIT && form != F_JA && form != F_JA32)
-		out |= set[i + (form == F_LDDW ? 2 : 1)];
+		s[k++] = i + (form == F_LDDW ? 2 : 1);
 	if (form == F_JA || form == F_JA32 || is_jcc(form))
-		out |= set[jump_target(&e->in[i], id, i)];
+		s[k++] = (uint32_t)jump_target(&e->in[i], id, i);
+	return k;
+}
+
+/* use/def per insn and the predecessor lists (CSR) the backward dataflows walk */
+static int fill_dataflow(struct venv *e)
+{
+	uint32_t n = e->n, s[2];
+
+	e->use = calloc(n + 1, sizeof(*e->use));
+	e->def = calloc(n + 1, sizeof(*e->def));
+	e->predoff = calloc(n + 2, sizeof(*e->predoff));
+	e->work = malloc((n + 1) * sizeof(*e->work));
+	e->inwork = calloc(n + 1, 1);
+	if (!e->use || !e->def || !e->predoff || !e->work || !e->inwork)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < n; i++)
+		if (e->id[i] >= 0) {
+			use_def(e, i, &e->use[i], &e->def[i]);
+			for (int k = succs(e, i, s); k-- > 0;)
+				e->predoff[s[k] + 1]++;
+		}
+	for (uint32_t i = 0; i <= n; i++)
+		e->predoff[i + 1] += e->predoff[i];
+	if (!(e->pred = malloc((e->predoff[n + 1] + 1) * sizeof(*e->pred))))
+		return -ENOMEM;
+	uint32_t *fill = calloc(n + 1, sizeof(*fill));
+
+	if (!fill)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < n; i++)
+		if (e->id[i] >= 0)
+			for (int k = succs(e, i, s); k-- > 0;)
+				e->pred[e->predoff[s[k]] + fill[s[k]]++] = i;
+	free(fill);
+	return 0;
+}
+
+static uint16_t succ_union(const struct venv *e, uint32_t i, const uint16_t *set)
+{
+	uint32_t s[2];
+	uint16_t out = 0;
+
+	for (int k = succs(e, i, s); k-- > 0;)
+		out |= set[s[k]];
 	return out;
+}
+
+/* in[i] = xfer(i, union of in over i's successors) to a fixed point, from a worklist
+ * holding the insns to start with; xfer grows with its argument */
+typedef uint16_t (*xfer_fn)(const struct venv *e, uint32_t i, uint16_t out, uint32_t j,
+			    uint16_t mask);
+
+static void backward(struct venv *e, uint16_t *in, uint32_t nwork, xfer_fn xfer, uint32_t j,
+		     uint16_t mask)
+{
+	uint32_t head = 0, cap = e->n + 1;
+
+	while (nwork) {
+		uint32_t i = e->work[head];
+		uint16_t v;
+
+		head = (head + 1) % cap;
+		nwork--;
+		e->inwork[i] = 0;
+		v = xfer(e, i, succ_union(e, i, in), j, mask);
+		if (v == in[i])
+			continue;
+		in[i] = v;
+		for (uint32_t k = e->predoff[i]; k < e->predoff[i + 1]; k++) {
+			uint32_t p = e->pred[k];
+
+			if (!e->inwork[p]) {
+				e->inwork[p] = 1;
+				e->work[(head + nwork++) % cap] = p;
+			}
+		}
+	}
+}
+
+static uint16_t live_xfer(const struct venv *e, uint32_t i, uint16_t out, uint32_t j,
+			  uint16_t mask)
+{
+	(void)j, (void)mask;
+	return (uint16_t)(e->use[i] | (out & ~e->def[i]));
 }
 
 static int compute_liveness(struct venv *e)
 {
-	int changed = 1;
+	uint32_t nwork = 0;
 
 	e->live = calloc(e->n + 1, sizeof(*e->live));
 	if (!e->live)
 		return -ENOMEM;
-	while (changed) {
-		changed = 0;
-		for (uint32_t i = e->n; i-- > 0;) {
-			uint16_t use, def, out, in;
-
-			if (e->id[i] < 0)
-				continue;
-			use_def(e, i, &use, &def);
-			out = succ_union(e, i, e->live);
-			in = (uint16_t)(use | (out & ~def));
-			if (in != e->live[i]) {
-				e->live[i] = in;
-				changed = 1;
-			}
+	for (uint32_t i = e->n; i-- > 0;)
+		if (e->id[i] >= 0) {
+			e->work[nwork++] = i;
+			e->inwork[i] = 1;
 		}
-	}
+	backward(e, e->live, nwork, live_xfer, 0, 0);
 	return 0;
 }
 
@@ -541,42 +617,32 @@ static void seed_static(struct venv *e)
 {
 	for (uint32_t i = 0; i < e->n; i++) {
 		int id = e->id[i];
-		uint16_t use, def;
 
 		if (id < 0)
 			continue;
-		use_def(e, i, &use, &def);
 		switch (isa_info[id].form) {
-		case F_CALL: case F_CALL_LOCAL: case F_ATOMIC: e->seed[i] = use; break;
+		case F_CALL: case F_CALL_LOCAL: case F_ATOMIC: e->seed[i] = e->use[i]; break;
 		}
 	}
 }
 
-static void flow_fill(const struct venv *e, uint16_t *in, uint32_t j, uint16_t mask)
+/* what computes the used value, or refines it with it */
+static uint16_t flow_xfer(const struct venv *e, uint32_t i, uint16_t out, uint32_t j,
+			  uint16_t mask)
 {
-	int changed = 1;
+	uint16_t use = e->use[i], def = e->def[i];
+	uint16_t v = (uint16_t)((i == j ? mask : 0) | (out & ~def));
 
-	in[j] = mask;
-	while (changed) {
-		changed = 0;
-		for (uint32_t i = e->n; i-- > 0;) {
-			int id = e->id[i], form;
-			uint16_t use, def, out, v;
+	if ((out & def) || (is_jcc(isa_info[e->id[i]].form) && (out & use)))
+		v |= use;
+	return v;
+}
 
-			if (id < 0)
-				continue;
-			form = isa_info[id].form;
-			use_def(e, i, &use, &def);
-			out = succ_union(e, i, in);
-			v = (uint16_t)((i == j ? mask : 0) | (out & ~def));
-			if ((out & def) || (is_jcc(form) && (out & use)))
-				v |= use;	/* what computes it, or refines it with it */
-			if (v != in[i]) {
-				in[i] = v;
-				changed = 1;
-			}
-		}
-	}
+static void flow_fill(struct venv *e, uint16_t *in, uint32_t j, uint16_t mask)
+{
+	e->work[0] = j;
+	e->inwork[j] = 1;
+	backward(e, in, 1, flow_xfer, j, mask);
 }
 
 static const uint16_t *flow_of(struct venv *e, uint32_t j, int r)
@@ -2322,6 +2388,12 @@ static void venv_free(struct venv *e)
 	free(e->id);
 	free(e->prune);
 	free(e->live);
+	free(e->use);
+	free(e->def);
+	free(e->predoff);
+	free(e->pred);
+	free(e->work);
+	free(e->inwork);
 	free(e->seed);
 	for (size_t k = 0; e->flow && k < (size_t)e->n * NREGS; k++)
 		free(e->flow[k]);
@@ -2362,6 +2434,8 @@ int verify__prog_opts(const struct hxdp_obj *obj, const struct hxdp_prog *p,
 	rc = venv_alloc(&e);
 	if (!rc)
 		rc = check_cfg(&e);
+	if (!rc)
+		rc = fill_dataflow(&e);
 	if (!rc)
 		rc = compute_liveness(&e);
 	if (!rc)
