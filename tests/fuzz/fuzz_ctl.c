@@ -1,13 +1,15 @@
 /* fuzz_ctl.c: the control-socket protocol. A device (vm engine, the firewall loaded)
- * serves a socket in a temporary directory; each input is sent as request lines, one
- * at a time, each response read before the next line goes. One connection serves every
- * input (reopened if the server drops it): a thread and a connection per input cost
- * more than the requests.
+ * serves a socket in a temporary directory; each input is sent as request lines,
+ * pipelined (all sent at once, the server sees them split wherever recv splits them),
+ * and every response read. One connection serves every input (reopened if the server
+ * drops it): a thread and a connection per input, or a round trip per line, cost more
+ * than the requests.
  *
  * Requests that act outside the process are filtered (the same JSON parse the server
  * does): "stop", "attach" and "detach", and "prog.load"/"feed" of a path outside
  * build/ and tests/. */
 #include <errno.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -112,40 +114,68 @@ static int connect_srv(void)
 	return fd;
 }
 
-/* line (no newline in it) as one request; its response read up to the newline.
- * -1: the connection is gone */
-static int request(int fd, const char *line)
+/* the n bytes of reqs (nreq lines, each ending in a newline) sent at once, as a client
+ * may pipeline them, and nreq responses read: reading while sending, so that neither
+ * side's buffer fills up while the other waits. -1: the connection is gone */
+static int exchange(int fd, const char *reqs, size_t n, uint32_t nreq)
 {
 	char buf[4096];
-	ssize_t n;
+	size_t sent = 0;
 
-	if (send(fd, line, strlen(line), MSG_NOSIGNAL) < 0 || send(fd, "\n", 1, MSG_NOSIGNAL) < 0)
-		return -1;
-	do {
-		n = recv(fd, buf, sizeof(buf), 0);
-	} while (n > 0 && !memchr(buf, '\n', (size_t)n));
-	return n > 0 ? 0 : -1;
+	while (sent < n || nreq) {
+		struct pollfd p = { .fd = fd, .events = (short)(POLLIN | (sent < n ? POLLOUT : 0)) };
+		ssize_t k;
+
+		if (poll(&p, 1, -1) < 0)
+			return -1;
+		if (p.revents & POLLIN) {
+			if ((k = recv(fd, buf, sizeof(buf), MSG_DONTWAIT)) <= 0)
+				return -1;
+			for (char *q = buf; (q = memchr(q, '\n', (size_t)(buf + k - q))); q++)
+				nreq--;
+		} else if (p.revents & POLLOUT) {
+			if ((k = send(fd, reqs + sent, n - sent, MSG_NOSIGNAL | MSG_DONTWAIT)) < 0)
+				return -1;
+			sent += (size_t)k;
+		} else {
+			return -1;
+		}
+	}
+	return 0;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char *text = malloc(size + 1), *line, *save = NULL;
+	char *text = malloc(size + 1), *reqs = malloc(size + 1), *line, *save = NULL;
+	size_t n = 0;
+	uint32_t nreq = 0;
 
-	if (!text)
+	if (!text || !reqs) {
+		free(text);
+		free(reqs);
 		return 0;
+	}
 	memcpy(text, data, size);
 	text[size] = 0;
 	if (strlen(text) != size || (srv.fd < 0 && (srv.fd = connect_srv()) < 0)) {
 		free(text);
+		free(reqs);
 		return 0;
 	}
-	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		if (allowed(line) && request(srv.fd, line)) {
-			close(srv.fd);
-			srv.fd = -1;
-			break;
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+		if (allowed(line)) {
+			size_t k = strlen(line);
+
+			memcpy(reqs + n, line, k);
+			reqs[n + k] = '\n';
+			n += k + 1;
+			nreq++;
 		}
+	if (nreq && exchange(srv.fd, reqs, n, nreq)) {
+		close(srv.fd);
+		srv.fd = -1;
 	}
 	free(text);
+	free(reqs);
 	return 0;
 }
