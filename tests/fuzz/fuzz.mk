@@ -19,6 +19,7 @@ FUZZ_LIB    := tests/fuzz/fuzz_util.c tests/rand/rprog.c
 FUZZ_MAPCAP := -Wl,--wrap=map__init tests/fuzz/mapcap.c
 FUZZ_LINK_obj   := $(FUZZ_MAPCAP)
 FUZZ_LINK_image := $(FUZZ_MAPCAP)
+FUZZ_LINK_ctl   := $(FUZZ_MAPCAP)
 FUZZ_BIN    := $(FUZZ_NAMES:%=build/fuzz/fuzz_%)
 REPLAY_BIN  := $(FUZZ_NAMES:%=build/fuzz/replay_%)
 

@@ -1,5 +1,5 @@
 /* mapcap.c: linked with -Wl,--wrap=map__init into the harnesses whose input
- * declares maps (obj, image). A map gets at most FUZZ_MAP_BYTES of values (fewer
+ * declares maps (obj, image, and ctl through prog.load). A map gets at most FUZZ_MAP_BYTES of values (fewer
  * entries than declared), so an input that asks for 2^32 entries neither spends its
  * execution zeroing a gigabyte nor ends the run out of memory; the loaders' code paths
  * are the same at any size. */
