@@ -22,8 +22,10 @@ struct sim_pstat {
 #define SIM_KEEP (1u << 16)
 enum { SIM_F_CYCLES, SIM_F_ROWS, SIM_F_QUEUE, SIM_F_ALONE, SIM_F_STREAM, SIM_NF };
 
+/* the exact figures of one class; every packet's are the classes' together (dist_of) */
 struct sim_sum {
-	uint64_t min, max, sum, n;
+	uint64_t n;
+	uint64_t min[SIM_NF], max[SIM_NF], sum[SIM_NF];
 };
 
 struct sim_stats {
@@ -31,8 +33,10 @@ struct sim_stats {
 	uint32_t nkept, cap;
 	uint64_t n;		/* packets */
 	uint64_t rng;		/* reservoir choice */
-	struct sim_sum all[SIM_NF];			/* every packet */
-	struct sim_sum cls[SIM_NACT * SIM_NSIZE][SIM_NF];	/* per class */
+	/* per class, once summed: while every packet is kept (the first SIM_KEEP), the
+	 * report sums the samples instead (a packet costs a store, not five minima) */
+	struct sim_sum cls[SIM_NACT * SIM_NSIZE];
+	int summed;
 	uint64_t stall[SIM_NCAUSE];
 	uint64_t first, last;	/* first select, last end of the stream */
 };

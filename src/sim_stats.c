@@ -16,12 +16,15 @@ void sim_stats__free(struct sim_stats *s)
 	memset(s, 0, sizeof(*s));
 }
 
+/* the first size_bound at or above len: the bounds up to 1024 are 64 << i, so that
+ * bucket is the bit length of (len - 1) / 64 */
 static uint32_t size_class(uint32_t len)
 {
-	for (uint32_t i = 0; i < SIM_NSIZE - 1; i++)
-		if (len <= size_bound[i])
-			return i;
-	return SIM_NSIZE - 1;
+	uint32_t x = len ? (len - 1) >> 6 : 0;
+
+	if (len > 1024)
+		return len <= 1518 ? SIM_NSIZE - 2 : SIM_NSIZE - 1;
+	return x ? 32 - (uint32_t)__builtin_clz(x) : 0;
 }
 
 static uint64_t field(const struct sim_pstat *p, int f)
@@ -35,14 +38,73 @@ static uint64_t field(const struct sim_pstat *p, int f)
 	return p->lat_stream;
 }
 
-static void sum_add(struct sim_sum *m, uint64_t v)
+static void sum_add(struct sim_sum *m, const uint64_t v[SIM_NF])
 {
-	if (!m->n || v < m->min)
-		m->min = v;
-	if (!m->n || v > m->max)
-		m->max = v;
-	m->sum += v;
-	m->n++;
+	if (!m->n++)
+		for (int f = 0; f < SIM_NF; f++)
+			m->min[f] = m->max[f] = v[f];
+#pragma GCC unroll 8
+	for (int f = 0; f < SIM_NF; f++) {
+		if (v[f] < m->min[f])
+			m->min[f] = v[f];
+		if (v[f] > m->max[f])
+			m->max[f] = v[f];
+		m->sum[f] += v[f];
+	}
+}
+
+static void pstat_values(const struct sim_pstat *p, uint64_t v[SIM_NF])
+{
+	v[SIM_F_CYCLES] = p->cycles;
+	v[SIM_F_ROWS] = p->rows;
+	v[SIM_F_QUEUE] = p->queue;
+	v[SIM_F_ALONE] = p->lat_alone;
+	v[SIM_F_STREAM] = p->lat_stream;
+}
+
+/* the kept samples into the class sums: from the first packet not kept on */
+static void fold(struct sim_stats *s)
+{
+	uint64_t v[SIM_NF];
+
+	for (uint32_t i = 0; i < s->nkept; i++) {
+		pstat_values(&s->pk[i], v);
+		sum_add(&s->cls[s->pk[i].cls], v);
+	}
+	s->summed = 1;
+}
+
+static void sum_merge(struct sim_sum *t, uint64_t n, uint64_t min, uint64_t max, uint64_t sum)
+{
+	if (!t->n || min < t->min[0])
+		t->min[0] = min;
+	if (!t->n || max > t->max[0])
+		t->max[0] = max;
+	t->sum[0] += sum;
+	t->n += n;
+}
+
+/* field f over the packets of class cls (-1: all), in t->min[0], max[0], sum[0] */
+static struct sim_sum sum_of(const struct sim_stats *s, int cls, int f)
+{
+	struct sim_sum t = { 0 };
+
+	if (!s->summed) {
+		for (uint32_t i = 0; i < s->nkept; i++) {
+			uint64_t v = field(&s->pk[i], f);
+
+			if (cls < 0 || s->pk[i].cls == cls)
+				sum_merge(&t, 1, v, v, v);
+		}
+		return t;
+	}
+	for (int c = cls < 0 ? 0 : cls; c < (cls < 0 ? SIM_NACT * SIM_NSIZE : cls + 1); c++) {
+		const struct sim_sum *m = &s->cls[c];
+
+		if (m->n)
+			sum_merge(&t, m->n, m->min[f], m->max[f], m->sum[f]);
+	}
+	return t;
 }
 
 /* the kept sample the next packet goes to, NULL: none; -ENOMEM in *e */
@@ -78,24 +140,32 @@ static struct sim_pstat *slot(struct sim_stats *s, int *e)
 
 int sim_stats__add(struct sim_stats *s, const struct sim_pkt *stream, uint64_t action)
 {
+	uint64_t v[SIM_NF] = {
+		[SIM_F_CYCLES] = stream->cycles, [SIM_F_ROWS] = stream->rows,
+		[SIM_F_QUEUE] = stream->select - stream->arrival,
+		[SIM_F_ALONE] = stream->latency_alone, [SIM_F_STREAM] = stream->latency,
+	};
+	uint8_t cls = (uint8_t)((action < SIM_NACT - 1 ? action : SIM_NACT - 1) * SIM_NSIZE +
+				size_class(stream->len));
 	int err = 0;
-	struct sim_pstat *e = slot(s, &err), spare;
+	struct sim_pstat *e;
 
+	if (s->nkept == SIM_KEEP && !s->summed)
+		fold(s);
+	e = slot(s, &err);
 	if (err)
 		return err;
-	if (!e)
-		e = &spare;	/* counted, not kept */
-	e->cycles = stream->cycles;
-	e->rows = stream->rows;
-	e->queue = stream->select - stream->arrival;
-	e->lat_stream = stream->latency;
-	e->lat_alone = stream->latency_alone;
-	e->cls = (uint8_t)((action < SIM_NACT - 1 ? action : SIM_NACT - 1) * SIM_NSIZE +
-			   size_class(stream->len));
-	for (int f = 0; f < SIM_NF; f++) {
-		sum_add(&s->all[f], field(e, f));
-		sum_add(&s->cls[e->cls][f], field(e, f));
+	if (e) {	/* kept */
+		e->cycles = stream->cycles;
+		e->rows = stream->rows;
+		e->queue = v[SIM_F_QUEUE];
+		e->lat_stream = stream->latency;
+		e->lat_alone = stream->latency_alone;
+		e->cls = cls;
 	}
+	if (s->summed)
+		sum_add(&s->cls[cls], v);
+#pragma GCC unroll 8
 	for (int c = 0; c < SIM_NCAUSE; c++)
 		s->stall[c] += stream->stall[c];
 	if (++s->n == 1)
@@ -121,16 +191,16 @@ struct dist {
  * kept samples, the rest exact */
 static struct dist dist_of(const struct sim_stats *s, int cls, int f)
 {
-	const struct sim_sum *m = cls < 0 ? &s->all[f] : &s->cls[cls][f];
-	struct dist d = { .n = m->n };
+	struct sim_sum m = sum_of(s, cls, f);
+	struct dist d = { .n = m.n };
 	uint64_t *v;
 	uint32_t k = 0;
 
-	if (!m->n)
+	if (!m.n)
 		return d;
-	d.min = m->min;
-	d.max = m->max;
-	d.mean = (double)m->sum / m->n;
+	d.min = m.min[0];
+	d.max = m.max[0];
+	d.mean = (double)m.sum[0] / m.n;
 	v = malloc((s->nkept ? s->nkept : 1) * sizeof(*v));
 	if (!v)
 		return d;
