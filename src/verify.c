@@ -77,11 +77,23 @@ struct vstate {
 	struct vframe f[];
 };
 
+/* what a state comparison looks at first, kept beside the stored state so that most
+ * stored states are refused without reading them: the last frame's callsite, and per
+ * register of the last frame one byte, its type (with its taint if a scalar) */
+struct vsum {
+	uint64_t reg[2];	/* byte r % 8 of reg[r / 8] */
+	uint64_t init[2];	/* 0xff where the register is not T_NOT_INIT */
+	int32_t callsite;
+	uint32_t nframes;
+};
+
 /* a stored state; branches counts the paths below it still being explored */
 struct vcp {
 	struct vcp *parent, *next;
 	uint32_t insn, branches;
+	uint32_t depth;		/* stored states from the first on its path to it, 1.. */
 	uint16_t precise;	/* registers whose scalar range a path below decided on */
+	struct vsum sum;
 	struct vstate *st;
 };
 
@@ -114,6 +126,8 @@ struct venv {
 	uint32_t npend, pend_cap;
 	struct vstate *cur;	/* room for HXDP_MAX_FRAMES */
 	struct vcp *parent;
+	struct vcp **path;	/* path[1..parent->depth]: parent's chain, by depth */
+	uint32_t path_cap;
 	uint64_t processed, limit;
 	FILE *log;
 	uint32_t idgen, pruned;
@@ -658,19 +672,28 @@ static const uint16_t *flow_of(struct venv *e, uint32_t j, int r)
  * use of mask at insn j derives from. Any other state compares every scalar by range. */
 static int mark_precise(struct venv *e, uint32_t j, uint16_t mask)
 {
-	for (int r = 0; r < NREGS; r++) {
-		const uint16_t *f = NULL;
+	const uint16_t *f[NREGS];
+	int nf = 0;
 
+	for (int r = 0; r < NREGS; r++) {
 		if (!(mask & RB(r)))
 			continue;
-		if (e->cur->nframes > 1 || !(f = flow_of(e, j, r))) {
+		if (e->cur->nframes > 1 || !(f[nf++] = flow_of(e, j, r))) {
 			for (struct vcp *c = e->parent; c; c = c->parent)
 				c->precise = 0xffff;	/* across frames: all of them */
 			return e->cur->nframes > 1 ? 0 : -ENOMEM;
 		}
-		for (struct vcp *c = e->parent; c; c = c->parent)
-			if (c->st->nframes == 1)
-				c->precise |= f[c->insn];
+	}
+	if (!nf)
+		return 0;
+	for (struct vcp *c = e->parent; c; c = c->parent) {
+		uint16_t v = 0;
+
+		if (c->sum.nframes != 1)
+			continue;
+		for (int k = 0; k < nf; k++)
+			v |= f[k][c->insn];
+		c->precise |= v;
 	}
 	return 0;
 }
@@ -1009,6 +1032,42 @@ static int state_cmp(const struct venv *e, uint32_t i, const struct vstate *o,
 	return 1;
 }
 
+static void state_sum(const struct vstate *s, struct vsum *m)
+{
+	const struct vframe *f = &s->f[s->nframes - 1];
+
+	*m = (struct vsum){ .callsite = f->callsite, .nframes = s->nframes };
+	for (int r = 0; r < NREGS; r++) {
+		const struct vreg *v = &f->r[r];
+		uint64_t b = v->type | (v->type == T_SCALAR ? (uint64_t)v->taint << 4 : 0);
+
+		m->reg[r / 8] |= b << (8 * (r % 8));
+		if (v->type != T_NOT_INIT)
+			m->init[r / 8] |= 0xffull << (8 * (r % 8));
+	}
+}
+
+/* the bytes of vsum.reg of the registers live at insn i in the last frame */
+static void sum_live(const struct venv *e, uint32_t i, uint64_t live[2])
+{
+	uint16_t l = (uint16_t)(e->live[i] | RB(10));
+
+	live[0] = live[1] = 0;
+	for (int r = 0; r < NREGS; r++)
+		if (l & RB(r))
+			live[r / 8] |= 0xffull << (8 * (r % 8));
+}
+
+/* 0 when state_cmp of o against c fails whatever exact and precise are: frames or
+ * last callsite differ, or a live register of o's last frame that o initialized has
+ * another type or taint in c (reg_covers and reg_equal both refuse it) */
+static int sum_may_match(const struct vsum *o, const struct vsum *c, const uint64_t live[2])
+{
+	return o->nframes == c->nframes && o->callsite == c->callsite &&
+	       !(((o->reg[0] ^ c->reg[0]) & o->init[0] & live[0]) |
+		 ((o->reg[1] ^ c->reg[1]) & o->init[1] & live[1]));
+}
+
 /* apply fn to every register and spilled register of the state */
 static void for_each_reg(struct vstate *s, void (*fn)(struct vreg *r, const void *arg),
 			 const void *arg)
@@ -1060,10 +1119,18 @@ static int push_branch(struct venv *e, uint32_t insn, const struct vstate *st)
 
 static int is_ancestor(const struct venv *e, const struct vcp *c)
 {
-	for (const struct vcp *a = e->parent; a; a = a->parent)
-		if (a == c)
-			return 1;
-	return 0;
+	return e->parent && c->depth <= e->parent->depth && e->path[c->depth] == c;
+}
+
+/* continue below p: path[] is the old parent's chain up to its depth, so the walk up
+ * from p stops where the two chains meet */
+static void set_parent(struct venv *e, struct vcp *p)
+{
+	uint32_t old = e->parent ? e->parent->depth : 0;
+
+	for (struct vcp *q = p; q && !(q->depth <= old && e->path[q->depth] == q); q = q->parent)
+		e->path[q->depth] = q;
+	e->parent = p;
 }
 
 /* make room at insn i: drop its oldest fully explored state. Nothing follows the
@@ -1091,8 +1158,14 @@ static int evict_one(struct venv *e, uint32_t i)
 static int prune_point(struct venv *e, uint32_t i)
 {
 	struct vcp *c;
+	struct vsum cur;
+	uint64_t live[2];
 
+	state_sum(e->cur, &cur);
+	sum_live(e, i, live);
 	for (c = e->cps[i]; c; c = c->next) {
+		if (!sum_may_match(&c->sum, &cur, live))
+			continue;
 		if (!c->branches && state_cmp(e, i, c->st, e->cur, 0, c->precise)) {
 			e->pruned++;	/* what decided below c decides below this path too */
 			return mark_precise(e, i, c->precise) ?: 1;
@@ -1109,12 +1182,27 @@ static int prune_point(struct venv *e, uint32_t i)
 		return -ENOMEM;
 	}
 	c->insn = i;
+	c->sum = cur;
 	c->branches = 1;
 	c->parent = e->parent;
+	c->depth = e->parent ? e->parent->depth + 1 : 1;
+	if (c->depth >= e->path_cap) {
+		uint32_t cap = 2 * c->depth;
+		struct vcp **np = realloc(e->path, cap * sizeof(*np));
+
+		if (!np) {
+			free(c->st);
+			free(c);
+			return -ENOMEM;
+		}
+		e->path = np;
+		e->path_cap = cap;
+	}
 	c->next = e->cps[i];
 	e->cps[i] = c;
 	e->ncp_at[i]++;
 	e->ncps++;
+	e->path[c->depth] = c;
 	e->parent = c;
 	return 0;
 }
@@ -2285,7 +2373,7 @@ static int next_path(struct venv *e, uint32_t *i)
 	pd = e->pend[--e->npend];
 	memcpy(e->cur, pd.st, state_size(pd.st->nframes));
 	free(pd.st);
-	e->parent = pd.parent;
+	set_parent(e, pd.parent);
 	*i = pd.insn;
 	return 1;
 }
@@ -2382,6 +2470,7 @@ static void venv_free(struct venv *e)
 	for (uint32_t k = 0; k < e->npend; k++)
 		free(e->pend[k].st);
 	free(e->cps);
+	free(e->path);
 	free(e->ncp_at);
 	free(e->pend);
 	free(e->cur);
