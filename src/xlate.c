@@ -6,15 +6,17 @@
  * the helper after the lanes and before the commit, stores then registers committed in
  * lane order, the helper's r0 and clobbers last, a tail call after the commit. Rows are
  * counted per block (a run of rows entered only at its first): the block adds its rows
- * on entry, and every way out of a row says how many of them did not run. A block that
- * could exhaust the budget is left to the interpreter (XL_BAIL), which stops at the
- * exact row. The sim entry point also writes one struct sim_row per executed row: what
+ * on entry, and every way out of a row says how many of them did not run. The budget
+ * is checked where a cycle can come back (a program's first row, backward jump
+ * targets), for every row that can run before the next check; a run that could exhaust
+ * it there is left to the interpreter (XL_BAIL), which stops at the exact row. The sim entry point also writes one struct sim_row per executed row: what
  * the row's words and its control say is computed here, at translation, by the sim's
  * own functions (sim__row_static); what depends on the run (loads that read the last
  * row's writes, packet frames read, the helper's latency) is computed as it runs, the
  * helper's part by sim__row_helper.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -43,6 +45,7 @@ _Static_assert(XL_LANES == CC_MAX_LANES && XL_NREGS == CC_NREGS, "xlate_rt.h siz
 
 #define XL_VERSION "hxdp-xlate 1"
 #define DEFAULT_BUDGET (1ull << 24)
+#define CACHE_MAX 2048		/* translated objects kept (trim) */
 
 typedef int (*xl_entry)(struct xl_ctx *c);
 
@@ -81,6 +84,10 @@ struct emit {
 	uint8_t *start;		/* per row of p: a block starts here */
 	uint32_t *rem;		/* per row of p: rows of its block after it */
 	uint32_t *blen;		/* per row of p (block starts): rows in the block */
+	uint8_t *chk;		/* per row of p: the budget is checked here */
+	uint32_t *bound;	/* per row of p: rows that can run from it to the next check */
+	int16_t *rg;		/* per row of p and register: its region guess */
+	uint8_t *pst;		/* per row of p: a row run before it may have stored (sim) */
 	struct sim_row *tm;	/* sim: the row records' static figures (table T) */
 	uint32_t ntm, tmcap;
 	int loads;		/* the row being emitted has loads (mem_dep, frames) */
@@ -125,20 +132,82 @@ static int in_prog(const struct image_prog *p, uint32_t row)
 	return row - p->first_row < p->nrows;
 }
 
+/* the rows that can run from row i's start before a check (the next check row, the end
+ * of the program or of the run): fall-through assumed possible from every row */
+static uint32_t reach(const struct emit *e, uint32_t i, uint32_t n)
+{
+	const struct image_prog *p = e->p;
+	uint32_t most = i + 1 < n && !e->chk[i + 1] ? e->bound[i + 1] : 0;
+
+	for (uint32_t l = 0; l < e->v->lanes; l++) {
+		const struct vliw_word *w = word(e->v, p->first_row + i, l);
+
+		if (w->op != CC_NOP && is_jump(w) && in_prog(p, w->target) &&
+		    !e->chk[w->target - p->first_row] && e->bound[w->target - p->first_row] > most)
+			most = e->bound[w->target - p->first_row];
+	}
+	return 1 + most;
+}
+
+static int has_store(const struct vliw *v, uint32_t row)
+{
+	for (uint32_t l = 0; l < v->lanes; l++) {
+		const struct vliw_word *w = word(v, row, l);
+
+		if (w->op != CC_NOP && (w->form == F_ST || w->form == F_STX || w->form == F_ST6 ||
+					w->form == F_STX6 || w->form == F_ATOMIC ||
+					w->form == F_ATOMIC_NZ))
+			return 1;
+	}
+	return 0;
+}
+
+/* the rows whose loads may read the last row's writes (sim: xl_dep): the first (a tail
+ * call's row may have stored) and every row after or jumped to from a row with stores */
+static void stored_before(struct emit *e)
+{
+	const struct image_prog *p = e->p;
+	uint32_t n = p->nrows;
+
+	memset(e->pst, 0, n);
+	if (n)
+		e->pst[0] = 1;
+	for (uint32_t r = 0; r < n; r++) {
+		if (!has_store(e->v, p->first_row + r))
+			continue;
+		if (r + 1 < n)
+			e->pst[r + 1] = 1;
+		for (uint32_t l = 0; l < e->v->lanes; l++) {
+			const struct vliw_word *w = word(e->v, p->first_row + r, l);
+
+			if (w->op != CC_NOP && is_jump(w) && in_prog(p, w->target))
+				e->pst[w->target - p->first_row] = 1;
+		}
+	}
+}
+
+/* blocks (runs of rows entered at their first only) and checks: the program's first
+ * row and every target of a backward jump check the budget for all the rows that can
+ * run before the next check (bound), so a cycle passes a check and a straight path
+ * does not need one */
 static void blocks(struct emit *e)
 {
 	const struct image_prog *p = e->p;
 	uint32_t n = p->nrows, last = 0;
 
 	memset(e->start, 0, n);
+	memset(e->chk, 0, n);
 	if (n)
-		e->start[0] = 1;
+		e->start[0] = e->chk[0] = 1;
 	for (uint32_t r = 0; r < n; r++)
 		for (uint32_t l = 0; l < e->v->lanes; l++) {
 			const struct vliw_word *w = word(e->v, p->first_row + r, l);
 
-			if (w->op != CC_NOP && is_jump(w) && in_prog(p, w->target))
+			if (w->op != CC_NOP && is_jump(w) && in_prog(p, w->target)) {
 				e->start[w->target - p->first_row] = 1;
+				if (w->target - p->first_row <= r)
+					e->chk[w->target - p->first_row] = 1;
+			}
 		}
 	for (uint32_t r = 1; r <= n; r++)
 		if (r == n || e->start[r]) {
@@ -147,6 +216,142 @@ static void blocks(struct emit *e)
 			e->blen[last] = r - last;
 			last = r;
 		}
+	for (uint32_t i = n; i-- > 0;)
+		e->bound[i] = reach(e, i, n);
+	stored_before(e);
+}
+
+/* ---- region guesses: the region each register points into at a row's start, as far
+ * as the rows show it (the context and the stack at entry, the packet from the context's
+ * data fields, a map's values from its lookup). Only a guess: the access it picks checks
+ * the region at run time and falls back to the general one. */
+
+#define G_NONE (-2)	/* not reached yet */
+#define G_UNK (-1)
+
+static int g_ptr(int g) { return g >= R_CTX; }
+
+static int g_join(int a, int b)
+{
+	return a == G_NONE ? b : b == G_NONE || a == b ? a : G_UNK;
+}
+
+static int g_const(int64_t k)
+{
+	uint32_t r = HXDP_REGION((uint64_t)k);
+
+	return (r >= R_PKT && r < R_COUNT) || r >= R_MAPREF ? (int)r : G_UNK;
+}
+
+/* what word w writes to its destination, from the row-start guesses g */
+static int g_word(const struct vliw_word *w, const int16_t *g)
+{
+	int a, b;
+
+	switch (w->form) {
+	case F_LDX:
+		return g[w->src] == R_CTX && w->size == 4 &&
+		       (w->off == offsetof(struct xdp_md, data) ||
+			w->off == offsetof(struct xdp_md, data_end) ||
+			w->off == offsetof(struct xdp_md, data_meta)) ? R_PKT : G_UNK;
+	case F_LDK:
+		return g_const(w->k);
+	case F_ALU_K: case F_ALU_X:
+		a = g[w->dst];
+		b = w->kform ? (w->alu_op == BPF_MOV ? g_const(w->k) : G_UNK) : g[w->src];
+		break;
+	case F_ALU3_K: case F_ALU3_X:
+		a = g[w->src];
+		b = w->kform ? G_UNK : g[w->src2];
+		break;
+	default:
+		return G_UNK;
+	}
+	if (!w->is64)
+		return G_UNK;
+	switch (w->alu_op) {
+	case BPF_MOV: return b;
+	case BPF_ADD: return g_ptr(a) && !g_ptr(b) ? a : g_ptr(b) && !g_ptr(a) ? b : G_UNK;
+	case BPF_SUB: return g_ptr(a) && !g_ptr(b) ? a : G_UNK;
+	}
+	return G_UNK;
+}
+
+/* out: the guesses after row (in: before it) */
+static void g_row(const struct emit *e, uint32_t row, const int16_t *in, int16_t *out)
+{
+	memcpy(out, in, CC_NREGS * sizeof(*out));
+	for (uint32_t l = 0; l < e->v->lanes; l++) {
+		const struct vliw_word *w = word(e->v, row, l);
+
+		if (w->op == CC_NOP)
+			continue;
+		for (int r = 0; r < CC_NREGS; r++)
+			if (w->wr & (1u << r))
+				out[r] = G_UNK;
+		if (w->form == F_CALL) {
+			if (w->k == BPF_FUNC_map_lookup_elem && in[1] >= R_MAPREF &&
+			    in[1] - R_MAPREF < HXDP_MAX_MAPS)
+				out[0] = (int16_t)(R_MAP0 + in[1] - R_MAPREF);
+		} else if (!is_ctl(w) && (w->wr & (1u << w->dst))) {
+			out[w->dst] = (int16_t)g_word(w, in);
+		}
+	}
+}
+
+static int g_flow(int16_t *to, const int16_t *from)
+{
+	int changed = 0;
+
+	for (int r = 0; r < CC_NREGS; r++) {
+		int16_t v = (int16_t)g_join(to[r], from[r]);
+
+		changed |= v != to[r];
+		to[r] = v;
+	}
+	return changed;
+}
+
+/* e->rg[row * CC_NREGS + r] for the rows of e->p, to a fixed point */
+static void guess_regions(struct emit *e)
+{
+	const struct image_prog *p = e->p;
+	int16_t out[CC_NREGS];
+	int changed = 1;
+
+	for (size_t i = 0; i < (size_t)p->nrows * CC_NREGS; i++)
+		e->rg[i] = G_NONE;
+	for (int r = 0; r < CC_NREGS; r++)
+		e->rg[r] = G_UNK;
+	if (p->nrows) {
+		e->rg[1] = R_CTX;
+		e->rg[CC_FP] = R_STACK;
+	}
+	while (changed) {
+		changed = 0;
+		for (uint32_t i = 0; i < p->nrows; i++) {
+			if (e->rg[i * CC_NREGS] == G_NONE)
+				continue;	/* not reached (yet) */
+			g_row(e, p->first_row + i, &e->rg[i * CC_NREGS], out);
+			if (i + 1 < p->nrows)
+				changed |= g_flow(&e->rg[(i + 1) * CC_NREGS], out);
+			for (uint32_t l = 0; l < e->v->lanes; l++) {
+				const struct vliw_word *w = word(e->v, p->first_row + i, l);
+
+				if (w->op != CC_NOP && is_jump(w) && in_prog(p, w->target))
+					changed |= g_flow(&e->rg[(w->target - p->first_row) *
+								 CC_NREGS], out);
+			}
+		}
+	}
+}
+
+/* the region to try first for an access through register r at row: -1 none */
+static int guess_at(const struct emit *e, uint32_t row, int r)
+{
+	int g = e->rg[(row - e->p->first_row) * CC_NREGS + r];
+
+	return g >= R_PKT && g < R_COUNT ? g : -1;
 }
 
 static void k64(FILE *f, int64_t k)
@@ -219,13 +424,19 @@ static void emit_load(struct emit *e, uint32_t row, uint32_t l, const struct vli
 			  w->op == I_LDXS_w ? "(int32_t)" : "";
 	const char *ty = w->size == 1 ? "uint8_t" : w->size == 2 ? "uint16_t" :
 			 w->size == 4 ? "uint32_t" : "uint64_t";
+	int g;
 
 	fprintf(f, "\tuint64_t v%u, a%u = r%u + (uint64_t)(int64_t)%d;\n", l, l, w->src, w->off);
 	if (e->sim)
-		fprintf(f, "\tMEMRD(a%u, %u);\n", l, w->size);
+		fprintf(f, "\tMEMRD(a%u, %u, %d);\n", l, w->size,
+			e->pst[row - e->p->first_row]);
 	if (fp_off(e, w->src, w->off, w->size) >= 0)
 		fprintf(f, "\t{\n\t\tconst uint8_t *p_ = run->stack + %lld;\n",
 			(long long)fp_off(e, w->src, w->off, w->size));
+	else if ((g = guess_at(e, row, w->src)) >= 0)
+		fprintf(f, "\t{\n\t\tconst uint8_t *p_ = xl_at(run->reg, a%u, %u, %d, 0);\n"
+			"\t\tif (__builtin_expect(!p_, 0))\n\t\t\tp_ = xl_ld(run->reg, a%u, %u);\n",
+			l, w->size, g, l, w->size);
 	else
 		fprintf(f, "\t{\n\t\tconst uint8_t *p_ = xl_ld(run->reg, a%u, %u);\n", l,
 			w->size);
@@ -245,7 +456,7 @@ static void emit_load(struct emit *e, uint32_t row, uint32_t l, const struct vli
 static void emit_store(struct emit *e, uint32_t row, uint32_t l, const struct vliw_word *w)
 {
 	FILE *f = e->f;
-	int imm = w->form == F_ST || w->form == F_ST6;
+	int imm = w->form == F_ST || w->form == F_ST6, g;
 
 	fprintf(f, "\tuint64_t a%u = r%u + (uint64_t)(int64_t)%d, w%u = ", l, w->dst, w->off, l);
 	if (imm)
@@ -258,8 +469,22 @@ static void emit_store(struct emit *e, uint32_t row, uint32_t l, const struct vl
 	if (fp_off(e, w->dst, w->off, w->size) >= 0)
 		fprintf(f, "\tvoid *p%u = run->stack + %lld;\n", l,
 			(long long)fp_off(e, w->dst, w->off, w->size));
-	else
+	else if ((g = guess_at(e, row, w->dst)) >= 0) {
+		/* the guess: faults and stack_lo are the general path's */
+		fprintf(f, "\tvoid *p%u = xl_at(run->reg, a%u, %u, %d, 1);\n"
+			"\tif (__builtin_expect(!p%u, 0)) {\n"
+			"\t\tp%u = mem_xlate(run->reg, a%u, %u, 1);\n"
+			"\t\tif (__builtin_expect(!p%u, 0)) {\n"
+			"\t\t\tc->mem_fault(c, %u, %u, a%u, %d);\n",
+			l, l, w->size, g, l, l, l, w->size, l, row, l, l, XL_STORE);
+		fault_exit(e, row, l, 0);
+		fprintf(f, "\t\t}\n\t\trun__stack_dirty(run, a%u);\n\t}\n", l);
+		if (g == R_STACK)
+			fprintf(f, "\telse\n\t\trun__stack_dirty(run, a%u);\n", l);
+		return;
+	} else {
 		fprintf(f, "\tvoid *p%u = mem_xlate(run->reg, a%u, %u, 1);\n", l, l, w->size);
+	}
 	fprintf(f, "\tif (__builtin_expect(!p%u, 0)) {\n\t\tc->mem_fault(c, %u, %u, a%u, %d);\n",
 		l, row, l, l, XL_STORE);
 	fault_exit(e, row, l, 0);
@@ -427,16 +652,17 @@ static void emit_row(struct emit *e, uint32_t row)
 						 w->form == F_LDXSPEC);
 	}
 	fprintf(f, "R%u:\n", row);
-	if (e->start[ri]) {
-		fprintf(f, "\tn += %u;\n\tif (__builtin_expect(n > budget, 0)) {\n"
-			"\t\tn -= %u;\n\t\tBAIL(%u, n);\n\t}\n", e->blen[ri], e->blen[ri], row);
+	if (e->chk[ri]) {
+		fprintf(f, "\tif (__builtin_expect(n + %u > budget, 0))\n\t\tBAIL(%u, n);\n",
+			e->bound[ri], row);
 		if (e->sim)
 			fprintf(f, "\tif (__builtin_expect(ns + %u > c->scap, 0)) {\n"
-				"\t\tc->ns = ns;\n\t\tif (c->sgrow(c, ns + %u)) {\n"
-				"\t\t\tn -= %u;\n\t\t\tBAIL(%u, n);\n\t\t}\n"
-				"\t\tsrows = c->srow;\n\t}\n",
-				e->blen[ri], e->blen[ri], e->blen[ri], row);
+				"\t\tc->ns = ns;\n\t\tif (c->sgrow(c, ns + %u))\n"
+				"\t\t\tBAIL(%u, n);\n\t\tsrows = c->srow;\n\t}\n",
+				e->bound[ri], e->bound[ri], row);
 	}
+	if (e->start[ri])
+		fprintf(f, "\tn += %u;\n", e->blen[ri]);
 	fprintf(f, "{\n");
 	if (e->sim)
 		fprintf(f, "\tint md = 0;\n\tuint16_t fid = 0;\n\tuint32_t nw = 0;\n"
@@ -593,7 +819,7 @@ static const char prelude_sim[] =
 	"if (h_) { q_->wr |= h_->wr; q_->rd_id |= h_->rd_id; q_->mem_dep |= h_->mem_dep; "
 	"q_->lat = h_->lat; q_->helper = h_->helper; q_->frames_ie = h_->frames_ie; } "
 	"} while (0)\n"
-	"#define MEMRD(a_, sz_) do { md |= xl_dep(c, (a_), (sz_)); "
+	"#define MEMRD(a_, sz_, dep_) do { if (dep_) md |= xl_dep(c, (a_), (sz_)); "
 	"uint16_t f_ = xl_frames(c, (a_), (sz_)); if (f_ > fid) fid = f_; } while (0)\n"
 	"#define MEMWR(l_, a_, sz_) (c->next[nw++] = (struct xl_mem){ (l_), 1, (sz_), "
 	"HXDP_REGION(a_), HXDP_OFF(a_) })\n"
@@ -627,6 +853,7 @@ static void emit_fn(struct emit *e, const char *name)
 		e->prog = i;
 		e->p = &v->img->progs[i];
 		blocks(e);
+		guess_regions(e);
 		for (uint32_t r = 0; r < e->p->nrows; r++)
 			emit_row(e, e->p->first_row + r);
 	}
@@ -652,8 +879,12 @@ static int emit_all(const struct vliw *v, int sim, char **src, size_t *len)
 	e.start = malloc(most);
 	e.rem = malloc(most * sizeof(*e.rem));
 	e.blen = malloc(most * sizeof(*e.blen));
+	e.chk = malloc(most);
+	e.bound = malloc(most * sizeof(*e.bound));
+	e.rg = malloc(most * CC_NREGS * sizeof(*e.rg));
+	e.pst = malloc(most);
 	e.f = open_memstream(&body, &blen);
-	if (!e.start || !e.rem || !e.blen || !e.f) {
+	if (!e.start || !e.rem || !e.blen || !e.chk || !e.bound || !e.rg || !e.pst || !e.f) {
 		err = -ENOMEM;
 	} else {
 		emit_fn(&e, sim ? "xl_sim" : "xl_vliw");
@@ -678,6 +909,10 @@ static int emit_all(const struct vliw *v, int sim, char **src, size_t *len)
 	free(e.start);
 	free(e.rem);
 	free(e.blen);
+	free(e.chk);
+	free(e.bound);
+	free(e.rg);
+	free(e.pst);
 	return err;
 }
 
@@ -815,6 +1050,59 @@ static void rmtree(const char *dir)
 	rmdir(dir);
 }
 
+struct cached {
+	struct timespec t;
+	char name[48];
+};
+
+static int older(const void *a, const void *b)
+{
+	const struct timespec *x = &((const struct cached *)a)->t, *y = &((const struct cached *)b)->t;
+
+	return x->tv_sec != y->tv_sec ? (x->tv_sec < y->tv_sec ? -1 : 1) :
+	       x->tv_nsec < y->tv_nsec ? -1 : x->tv_nsec > y->tv_nsec;
+}
+
+/* at most CACHE_MAX objects: past it, the least recently used go down to 3/4 of it
+ * (a test run translates thousands of random programs). Best effort: another process
+ * may be trimming too. */
+static void trim(const char *dir)
+{
+	struct cached *c = NULL;
+	size_t n = 0, cap = 0;
+	struct dirent *d;
+	DIR *dp = opendir(dir);
+	char p[PATH_MAX];
+
+	if (!dp)
+		return;
+	while ((d = readdir(dp))) {
+		size_t len = strlen(d->d_name);
+		struct stat st;
+
+		if (len < 4 || len >= sizeof(c->name) || strcmp(d->d_name + len - 3, ".so") ||
+		    join(p, sizeof(p), dir, d->d_name) || stat(p, &st))
+			continue;
+		if (n == cap) {
+			struct cached *g = realloc(c, (cap = cap ? 2 * cap : 256) * sizeof(*c));
+
+			if (!g)
+				break;
+			c = g;
+		}
+		c[n].t = st.st_mtim;
+		memcpy(c[n++].name, d->d_name, len + 1);
+	}
+	closedir(dp);
+	if (n > CACHE_MAX) {
+		qsort(c, n, sizeof(*c), older);
+		for (size_t i = 0; i < n - CACHE_MAX * 3 / 4; i++)
+			if (!join(p, sizeof(p), dir, c[i].name))
+				unlink(p);
+	}
+	free(c);
+}
+
 /* the shared object for src: from the cache, or compiled into it */
 static int build(const char *src, size_t len, char *so, size_t solen, char *why, size_t wlen)
 {
@@ -835,8 +1123,10 @@ static int build(const char *src, size_t len, char *so, size_t solen, char *why,
 	}
 	snprintf(so, solen, "%s/%016llx%016llx.so", dir, (unsigned long long)h1,
 		 (unsigned long long)h2);
-	if (!access(so, R_OK))
+	if (!access(so, R_OK)) {
+		utimensat(AT_FDCWD, so, NULL, 0);	/* used: the last to go (trim) */
 		return 0;
+	}
 	snprintf(tmp, sizeof(tmp), "%s/tmp.XXXXXX", dir);
 	if (!mkdtemp(tmp)) {
 		e = -errno;
@@ -857,6 +1147,8 @@ static int build(const char *src, size_t len, char *so, size_t solen, char *why,
 	}
 	if (!getenv("HXDP_XLATE_KEEP"))	/* debugging: keep the source and log */
 		rmtree(tmp);
+	if (!e)
+		trim(dir);
 	return e;
 }
 

@@ -87,6 +87,19 @@ static inline __attribute__((always_inline)) const uint8_t *xl_ld(const struct h
 	return NULL;
 }
 
+/* the access where the translator guessed the region id (never the context's): in
+ * that region, in bounds, writable for a write; else NULL (the general path decides) */
+static inline __attribute__((always_inline)) uint8_t *xl_at(const struct hxdp_region *reg, uint64_t addr, uint32_t size, uint32_t id, int write)
+{
+	uint32_t o = HXDP_OFF(addr);
+
+	if (__builtin_expect(HXDP_REGION(addr) == id && o >= reg[id].lo &&
+			     (uint64_t)o + size <= reg[id].hi &&
+			     !(write && (reg[id].flags & REG_RO)), 1))
+		return reg[id].base + o;
+	return NULL;
+}
+
 static inline __attribute__((always_inline)) uint64_t xl_data_end(const struct hxdp_run *run)
 {
 	if (!run->xdp)

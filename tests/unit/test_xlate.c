@@ -171,7 +171,7 @@ TEST(xlate_corpus_sim) { corpus(&sim_engine); }
 static void budget_case(const struct engine_ops *eng, const char *obj, const char *maps,
 			const struct hxdp_pkts *pk)
 {
-	static const uint64_t budgets[] = { 1, 2, 3, 5, 8, 13, 21, 34 };
+	static const uint64_t budgets[] = { 1, 2, 3, 5, 8, 13, 21, 34, 40, 45, 47, 49, 55 };
 
 	for (size_t b = 0; b < sizeof(budgets) / sizeof(budgets[0]); b++) {
 		struct side t, in;
