@@ -64,12 +64,13 @@ enum { S_INVALID, S_MISC, S_SPILL };
  * address it is a length again, as clang computes data_end - data in 32 bits. */
 enum { TAINT_NONE, TAINT_PKT, TAINT_ADDR };
 
+/* in the order a state comparison reads it */
 struct vframe {
-	struct vreg r[NREGS];
-	struct vreg spill[NSLOTS];
-	uint8_t slot[HXDP_STACK_SIZE];	/* per byte: S_*; offset 0 is fp-512 */
 	int32_t callsite;		/* insn of the call that made this frame, -1 */
 	uint32_t subprog;
+	struct vreg r[NREGS];
+	uint8_t slot[HXDP_STACK_SIZE];	/* per byte: S_*; offset 0 is fp-512 */
+	struct vreg spill[NSLOTS];
 };
 
 struct vstate {
@@ -87,7 +88,8 @@ struct vsum {
 	uint32_t nframes;
 };
 
-/* a stored state; branches counts the paths below it still being explored */
+/* a stored state, allocated with its state (st points right after it); branches
+ * counts the paths below it still being explored */
 struct vcp {
 	struct vcp *parent, *next;
 	uint32_t insn, branches;
@@ -125,6 +127,8 @@ struct venv {
 	struct vpend *pend;	/* grown by doubling up to MAX_PENDING */
 	uint32_t npend, pend_cap;
 	struct vstate *cur;	/* room for HXDP_MAX_FRAMES */
+	void *spare[HXDP_MAX_FRAMES + 1];	/* freed states by frames, to reuse */
+	void *spare_cp[HXDP_MAX_FRAMES + 1];	/* freed stored states by frames */
 	struct vcp *parent;
 	struct vcp **path;	/* path[1..parent->depth]: parent's chain, by depth */
 	uint32_t path_cap;
@@ -902,13 +906,45 @@ static size_t state_size(uint32_t nframes)
 	return sizeof(struct vstate) + nframes * sizeof(struct vframe);
 }
 
-static struct vstate *state_dup(const struct vstate *s)
+/* freed blocks are kept for reuse on a list per number of frames, linked through
+ * their first bytes */
+static void *spare_get(void **list, size_t size)
 {
-	struct vstate *c = malloc(state_size(s->nframes));
+	void *b = *list;
+
+	if (!b)
+		return malloc(size);
+	memcpy(list, b, sizeof(b));
+	return b;
+}
+
+static void spare_put(void **list, void *b)
+{
+	memcpy(b, list, sizeof(b));
+	*list = b;
+}
+
+static void spare_free(void **list)
+{
+	for (void *b = *list, *nx; b; b = nx) {
+		memcpy(&nx, b, sizeof(nx));
+		free(b);
+	}
+	*list = NULL;
+}
+
+static struct vstate *state_dup(struct venv *e, const struct vstate *s)
+{
+	struct vstate *c = spare_get(&e->spare[s->nframes], state_size(s->nframes));
 
 	if (c)
 		memcpy(c, s, state_size(s->nframes));
 	return c;
+}
+
+static void state_free(struct venv *e, struct vstate *s)
+{
+	spare_put(&e->spare[s->nframes], s);
 }
 
 static struct vframe *cur_frame(struct venv *e)
@@ -1092,26 +1128,26 @@ static void path_done(struct venv *e)
 			break;
 }
 
-static int push_branch(struct venv *e, uint32_t insn, const struct vstate *st)
+/* st (from state_dup) is the pending path's, or freed on failure */
+static int push_branch(struct venv *e, uint32_t insn, struct vstate *st)
 {
-	struct vstate *c;
-
-	if (e->npend >= MAX_PENDING)
+	if (e->npend >= MAX_PENDING) {
+		state_free(e, st);
 		return vfail(e, -E2BIG, insn, "the sequence of %d jumps is too complex",
 			     MAX_PENDING);
+	}
 	if (e->npend == e->pend_cap) {
 		uint32_t cap = e->pend_cap ? 2 * e->pend_cap : 64;
 		struct vpend *p = realloc(e->pend, cap * sizeof(*p));
 
-		if (!p)
+		if (!p) {
+			state_free(e, st);
 			return -ENOMEM;
+		}
 		e->pend = p;
 		e->pend_cap = cap;
 	}
-	c = state_dup(st);
-	if (!c)
-		return -ENOMEM;
-	e->pend[e->npend++] = (struct vpend){ c, insn, e->parent };
+	e->pend[e->npend++] = (struct vpend){ st, insn, e->parent };
 	if (e->parent)
 		e->parent->branches++;
 	return 0;
@@ -1147,8 +1183,7 @@ static int evict_one(struct venv *e, uint32_t i)
 	struct vcp *c = *victim;
 
 	*victim = c->next;
-	free(c->st);
-	free(c);
+	spare_put(&e->spare_cp[c->sum.nframes], c);
 	e->ncp_at[i]--;
 	e->ncps--;
 	return 1;
@@ -1176,11 +1211,11 @@ static int prune_point(struct venv *e, uint32_t i)
 	if ((e->ncp_at[i] >= MAX_STATES_PER_INSN || e->ncps >= MAX_STATES) &&
 	    !evict_one(e, i))
 		return 0;
-	c = calloc(1, sizeof(*c));
-	if (!c || !(c->st = state_dup(e->cur))) {
-		free(c);
+	c = spare_get(&e->spare_cp[cur.nframes], sizeof(*c) + state_size(cur.nframes));
+	if (!c)
 		return -ENOMEM;
-	}
+	*c = (struct vcp){ .st = (struct vstate *)(c + 1) };
+	memcpy(c->st, e->cur, state_size(cur.nframes));
 	c->insn = i;
 	c->sum = cur;
 	c->branches = 1;
@@ -1191,8 +1226,7 @@ static int prune_point(struct venv *e, uint32_t i)
 		struct vcp **np = realloc(e->path, cap * sizeof(*np));
 
 		if (!np) {
-			free(c->st);
-			free(c);
+			spare_put(&e->spare_cp[cur.nframes], c);
 			return -ENOMEM;
 		}
 		e->path = np;
@@ -1920,12 +1954,11 @@ static int jcc_split(struct venv *e, uint32_t i, int id, int op, int w,
 			need_seed(e, i, in->src_reg);
 	}
 	if (yes && no) {
-		t = state_dup(e->cur);
+		t = state_dup(e, e->cur);
 		if (!t)
 			return -ENOMEM;
 		put_back(&t->f[t->nframes - 1], in, form, &ta, &tb);
 		err = push_branch(e, tgt, t);
-		free(t);
 		if (err)
 			return err;
 	}
@@ -1985,14 +2018,15 @@ static int do_jcc(struct venv *e, uint32_t i, int id, uint32_t *next)
 			need_seed(e, i, in->src_reg);
 	}
 	if (is_ptr(a.type) || is_ptr(b.type)) {
-		other = state_dup(e->cur);
+		other = state_dup(e, e->cur);
 		if (!other)
 			return -ENOMEM;
 		taken = is_ptr(a.type) ? ptr_branch(e, op, w, &a, &b, other, e->cur) :
 			ptr_branch(e, swap_cop(op), w, &b, &a, other, e->cur);
 		if (taken < 0)
 			err = push_branch(e, tgt, other);
-		free(other);
+		else
+			state_free(e, other);
 		*next = taken == 1 ? tgt : i + 1;
 		return err;
 	}
@@ -2372,7 +2406,7 @@ static int next_path(struct venv *e, uint32_t *i)
 		return 0;
 	pd = e->pend[--e->npend];
 	memcpy(e->cur, pd.st, state_size(pd.st->nframes));
-	free(pd.st);
+	state_free(e, pd.st);
 	set_parent(e, pd.parent);
 	*i = pd.insn;
 	return 1;
@@ -2464,11 +2498,14 @@ static void venv_free(struct venv *e)
 	for (uint32_t i = 0; e->cps && i < e->n; i++)
 		for (struct vcp *c = e->cps[i], *nx; c; c = nx) {
 			nx = c->next;
-			free(c->st);
 			free(c);
 		}
 	for (uint32_t k = 0; k < e->npend; k++)
 		free(e->pend[k].st);
+	for (int k = 0; k <= HXDP_MAX_FRAMES; k++) {
+		spare_free(&e->spare[k]);
+		spare_free(&e->spare_cp[k]);
+	}
 	free(e->cps);
 	free(e->path);
 	free(e->ncp_at);
