@@ -31,7 +31,6 @@ struct pipe {
 	int exit_pending;	/* fetch stopped or phantoms: an exit not yet resolved */
 	struct sim_pkt *p;
 	uint8_t post[256];	/* causes of the cycles after the exit's recognition */
-	const uint8_t *postp;	/* post, or the memo's copy of it */
 	uint32_t npost;
 	FILE *trace;
 	uint64_t tag;
@@ -296,19 +295,22 @@ void sim_nic__init(struct sim_nic *nic)
 
 /* ---- the memo: what run_pipe computed for (rows, early exit, first IF - select) ---- */
 
-#define MEMO_WAYS 64
+#define MEMO_SETS 32
+#define MEMO_WAYS 8
 #define MEMO_MAX_ROWS 1024	/* longer traces are timed every time */
 
 struct memo_ent {
 	struct sim_row *rows;	/* NULL: empty */
-	uint64_t hash, d, end, commit;	/* end, commit: from the first IF */
+	uint32_t cap;		/* rows allocated */
 	uint32_t n, npost, stall[SIM_NCAUSE];
+	uint64_t hash, d, end, commit;	/* end, commit: from the first IF */
 	int ee, committed;
 	uint8_t post[256];
 };
 
 struct sim_memo {
-	struct memo_ent e[MEMO_WAYS];
+	struct memo_ent e[MEMO_SETS][MEMO_WAYS];
+	uint8_t victim[MEMO_SETS];	/* round robin */
 };
 
 struct sim_memo *sim_memo__new(void)
@@ -320,65 +322,67 @@ void sim_memo__free(struct sim_memo *m)
 {
 	if (!m)
 		return;
-	for (int i = 0; i < MEMO_WAYS; i++)
-		free(m->e[i].rows);
+	for (int i = 0; i < MEMO_SETS; i++)
+		for (int w = 0; w < MEMO_WAYS; w++)
+			free(m->e[i][w].rows);
 	free(m);
 }
 
-/* a hash of the rows' first words (pc, program, registers written): a collision only
- * costs a miss, memo_find compares the rows whole. Four chains, so that the multiplies
- * overlap. */
+/* a hash of a sample of the rows (the first words of every fourth from the last: pc,
+ * program, registers written), of their count and of d. It only picks a set: a lookup
+ * compares the rows whole (memcmp, which the hit pays anyway), so that rows the sample
+ * misses cost a way of the set, never a wrong answer. */
 static uint64_t memo_hash(const struct sim_row *rows, uint32_t n, int ee, uint64_t d)
 {
 	const uint64_t k = 0xff51afd7ed558ccdull;
-	uint64_t h0 = n, h1 = (uint64_t)ee, h2 = d, h3 = 0x9e3779b97f4a7c15ull, w, x[4];
-	uint32_t i = 0;
+	uint64_t h0 = n ^ d << 32 ^ (uint64_t)ee << 63, h1 = 0x9e3779b97f4a7c15ull, w0, w1;
+	uint32_t i = n;
 
-	/* four scalars, not an array: the chains stay in registers */
-	for (; i + 4 <= n; i += 4) {
-		memcpy(x, &rows[i], 8);
-		memcpy(x + 1, &rows[i + 1], 8);
-		memcpy(x + 2, &rows[i + 2], 8);
-		memcpy(x + 3, &rows[i + 3], 8);
-		h0 = (h0 ^ x[0]) * k;
-		h1 = (h1 ^ x[1]) * k;
-		h2 = (h2 ^ x[2]) * k;
-		h3 = (h3 ^ x[3]) * k;
+	for (; i >= 8; i -= 8) {
+		memcpy(&w0, &rows[i - 1], sizeof(w0));
+		memcpy(&w1, &rows[i - 5], sizeof(w1));
+		h0 = (h0 ^ w0) * k;
+		h1 = (h1 ^ w1) * k;
 	}
-	for (; i < n; i++) {
-		memcpy(&w, &rows[i], sizeof(w));
-		switch (i & 3) {
-		case 0: h0 = (h0 ^ w) * k; break;
-		case 1: h1 = (h1 ^ w) * k; break;
-		case 2: h2 = (h2 ^ w) * k; break;
-		default: h3 = (h3 ^ w) * k; break;
-		}
+	if (i) {
+		memcpy(&w0, &rows[i - 1], sizeof(w0));
+		h0 = (h0 ^ w0) * k;
 	}
-	w = h0 ^ (h1 >> 17 | h1 << 47) ^ (h2 >> 31 | h2 << 33) ^ (h3 >> 47 | h3 << 17);
-	return w ^ w >> 29;
+	w0 = h0 ^ (h1 >> 29 | h1 << 35);
+	return w0 ^ w0 >> 31;
 }
 
-static struct memo_ent *memo_find(struct sim_memo *m, const struct pipe *q, uint64_t h)
+static struct memo_ent *memo_find(struct sim_memo *m, const struct sim_row *rows,
+				  uint32_t n, int ee, uint64_t d, uint64_t h)
 {
-	struct memo_ent *e = &m->e[h % MEMO_WAYS];
+	struct memo_ent *set = m->e[h % MEMO_SETS];
 
-	if (e->rows && e->hash == h && e->n == q->n && e->ee == q->ee &&
-	    e->d == q->t - q->sel && !memcmp(e->rows, q->rows, q->n * sizeof(*q->rows)))
-		return e;
+	for (int w = 0; w < MEMO_WAYS; w++) {
+		struct memo_ent *e = &set[w];
+
+		if (e->hash == h && e->rows && e->n == n && e->ee == ee && e->d == d &&
+		    !memcmp(e->rows, rows, n * sizeof(*rows)))
+			return e;
+	}
 	return NULL;
 }
 
 static void memo_put(struct sim_memo *m, const struct pipe *q, uint64_t h, uint64_t t0,
 		     const uint32_t *stall0)
 {
-	struct memo_ent *e = &m->e[h % MEMO_WAYS];
-	struct sim_row *rows = malloc((q->n ? q->n : 1) * sizeof(*rows));
+	uint32_t set = (uint32_t)(h % MEMO_SETS);
+	struct memo_ent *e = &m->e[set][m->victim[set]];
 
-	if (!rows)
-		return;	/* not remembered: timed again next time */
-	free(e->rows);
-	memcpy(rows, q->rows, q->n * sizeof(*rows));
-	e->rows = rows;
+	if (e->cap < q->n || !e->rows) {
+		struct sim_row *rows = realloc(e->rows, (q->n ? q->n : 1) * sizeof(*rows));
+
+		if (!rows)
+			return;	/* not remembered: timed again next time */
+		e->rows = rows;
+		e->cap = q->n ? q->n : 1;
+	}
+	m->victim[set] = (uint8_t)((m->victim[set] + 1) % MEMO_WAYS);
+	memcpy(e->rows, q->rows, q->n * sizeof(*q->rows));
 	e->hash = h;
 	e->n = q->n;
 	e->ee = q->ee;
@@ -392,31 +396,51 @@ static void memo_put(struct sim_memo *m, const struct pipe *q, uint64_t h, uint6
 	memcpy(e->post, q->post, q->npost);
 }
 
-/* run_pipe, or what it gave for the same rows before */
-static void time_rows(struct pipe *q, struct sim_memo *m)
+/* what the pipeline gives a packet's rows: end and last commit (absolute; commit 0:
+ * none), stalls added to the packet's, the causes of the cycles after the exit */
+struct timing {
+	uint64_t end, commit;
+	uint32_t npost;
+	const uint8_t *post;	/* the pipe's, or the memo's (read before it changes) */
+};
+
+static void pipe_init(struct pipe *q, const struct sim_model *m, const struct sim_row *rows,
+		      uint32_t n, struct sim_pkt *p, FILE *trace, uint64_t tag);
+
+/* run_pipe from first IF t0 (select sel), or what it gave for the same rows before */
+static void time_rows(struct pipe *q, const struct sim_model *m, const struct sim_row *rows,
+		      uint32_t n, struct sim_pkt *p, FILE *trace, uint64_t tag,
+		      struct sim_memo *mm, uint64_t sel, uint64_t t0, struct timing *out)
 {
 	uint32_t stall0[SIM_NCAUSE];
-	uint64_t t0 = q->t, h;
+	uint64_t d = t0 - sel, h = 0;
+	int memo = mm && !trace && n <= MEMO_MAX_ROWS;
 	struct memo_ent *e;
 
-	if (!m || q->trace || q->n > MEMO_MAX_ROWS) {
-		run_pipe(q);
-		return;
+	if (memo) {
+		h = memo_hash(rows, n, m->early_exit, d);
+		if ((e = memo_find(mm, rows, n, m->early_exit, d, h))) {
+			out->end = t0 + e->end;
+			out->commit = e->committed ? t0 + e->commit : 0;
+#pragma GCC unroll 8
+			for (int c = 0; c < SIM_NCAUSE; c++)
+				p->stall[c] += e->stall[c];
+			out->npost = e->npost;
+			out->post = e->post;
+			return;
+		}
 	}
-	h = memo_hash(q->rows, q->n, q->ee, q->t - q->sel);
-	if ((e = memo_find(m, q, h))) {
-		q->end = t0 + e->end;
-		q->commit = e->committed ? t0 + e->commit : 0;
-		for (int c = 0; c < SIM_NCAUSE; c++)
-			q->p->stall[c] += e->stall[c];
-		q->npost = e->npost;
-		q->postp = e->post;	/* read before the memo changes (sim__time) */
-		q->ended = 1;
-		return;
-	}
-	memcpy(stall0, q->p->stall, sizeof(stall0));
+	pipe_init(q, m, rows, n, p, trace, tag);
+	q->sel = sel;
+	q->t = t0;
+	memcpy(stall0, p->stall, sizeof(stall0));
 	run_pipe(q);
-	memo_put(m, q, h, t0, stall0);
+	if (memo)
+		memo_put(mm, q, h, t0, stall0);
+	out->end = q->end;
+	out->commit = q->commit;
+	out->npost = q->npost;
+	out->post = q->post;
 }
 
 static uint64_t max64(uint64_t a, uint64_t b)
@@ -474,7 +498,6 @@ static void pipe_init(struct pipe *q, const struct sim_model *m, const struct si
 	q->if_squashed = q->exit_pending = 0;
 	q->p = p;
 	q->npost = 0;
-	q->postp = q->post;
 	q->trace = trace;
 	q->tag = tag;
 }
@@ -484,9 +507,9 @@ void sim__time(struct sim_nic *nic, const struct sim_model *m, const struct sim_
 {
 	uint32_t fin = sim__frames(p->len), fout = sim__frames(p->out_len);
 	uint32_t b = nic->buf_free[0] <= nic->buf_free[1] ? 0 : 1;
+	struct timing tm;
 	struct pipe q;
 
-	pipe_init(&q, m, rows, n, p, trace, tag);
 	if (!fin)
 		fin = 1;
 	memset(p->stall, 0, sizeof(p->stall));
@@ -498,19 +521,17 @@ void sim__time(struct sim_nic *nic, const struct sim_model *m, const struct sim_
 	p->first_if = max64(p->select + 2, nic->started ? nic->commit : 0);
 	p->stall[SIM_C_START] = 2;
 	p->stall[SIM_C_DRAIN] = (uint32_t)(p->first_if - p->select - 2);
-	q.sel = p->select;
-	q.t = p->first_if;
 	if (trace)
 		fprintf(trace, "cycle %llu pkt %llu: select, %u bytes arrived at %llu\n",
 			(unsigned long long)p->select, (unsigned long long)tag, p->len,
 			(unsigned long long)p->arrival);
-	time_rows(&q, nic->memo);
-	p->commit = max64(q.commit, q.end);
+	time_rows(&q, m, rows, n, p, trace, tag, nic->memo, p->select, p->first_if, &tm);
+	p->commit = max64(tm.commit, tm.end);
 	/* rows older than the exit still running: the packet holds the core until three
 	 * cycles before its last commit (the next first IF is not before it) */
-	p->end = q.end;
-	for (uint32_t i = 0; i < q.npost && p->end + 3 < p->commit; i++) {
-		p->stall[q.postp[i]]++;
+	p->end = tm.end;
+	for (uint32_t i = 0; i < tm.npost && p->end + 3 < p->commit; i++) {
+		p->stall[tm.post[i]]++;
 		p->end++;
 	}
 	if (p->end + 3 < p->commit) {
