@@ -78,6 +78,18 @@ struct vstate {
 	struct vframe f[];
 };
 
+/* flow of register r used at an insn: the registers at each prune point (by pidx)
+ * it derives from; only stored states, which sit at prune points, look at it */
+struct vflows {
+	uint16_t *r[NREGS];
+};
+
+struct chunk {
+	struct chunk *next;
+	size_t used, cap;
+	uint64_t data[];
+};
+
 /* what a state comparison looks at first, kept beside the stored state so that most
  * stored states are refused without reading them: the last frame's callsite, and per
  * register of the last frame one byte, its type (with its taint if a scalar) */
@@ -93,6 +105,7 @@ struct vsum {
 struct vcp {
 	struct vcp *parent, *next;
 	uint32_t insn, branches;
+	uint32_t pidx;		/* e->pidx[insn] */
 	uint32_t depth;		/* stored states from the first on its path to it, 1.. */
 	uint16_t precise;	/* registers whose scalar range a path below decided on */
 	struct vsum sum;
@@ -115,10 +128,16 @@ struct venv {
 	uint16_t *live;		/* registers read before written from each insn on */
 	uint16_t *use, *def;	/* registers each insn reads and writes */
 	uint32_t *predoff, *pred;	/* predecessors of insn i: pred[predoff[i]..predoff[i+1]) */
+	uint32_t (*succ)[2];	/* successors of insn i, n where there is none */
+	uint8_t *isjcc;
 	uint32_t *work;		/* the backward dataflows' worklist (a ring) */
 	uint8_t *inwork;
+	uint32_t *touched, ntouched;	/* insns a backward dataflow made nonzero */
 	uint16_t *seed;		/* registers a helper call, store or call at the insn uses */
-	uint16_t **flow;	/* [insn * NREGS + r]: registers at each insn r derives from */
+	uint32_t *pidx, nprune;	/* index of each prune point among them */
+	uint16_t *scratch;	/* a flow over all insns, zero between uses */
+	struct vflows **flow;	/* per insn, the flows of its registers (flow_of) */
+	struct chunk *arena;	/* zeroed memory of the flows, freed at the end */
 	uint16_t *sub;		/* subprogram of each insn */
 	uint32_t substart[MAX_SUBPROGS + 1], nsub;
 	uint32_t depth[MAX_SUBPROGS];
@@ -533,14 +552,27 @@ static int fill_dataflow(struct venv *e)
 	e->predoff = calloc(n + 2, sizeof(*e->predoff));
 	e->work = malloc((n + 1) * sizeof(*e->work));
 	e->inwork = calloc(n + 1, 1);
-	if (!e->use || !e->def || !e->predoff || !e->work || !e->inwork)
+	e->succ = malloc((n + 1) * sizeof(*e->succ));
+	e->isjcc = calloc(n + 1, 1);
+	e->touched = malloc((n + 1) * sizeof(*e->touched));
+	e->pidx = calloc(n + 1, sizeof(*e->pidx));
+	e->scratch = calloc(n + 1, sizeof(*e->scratch));
+	if (!e->use || !e->def || !e->predoff || !e->work || !e->inwork || !e->succ ||
+	    !e->isjcc || !e->touched || !e->pidx || !e->scratch)
 		return -ENOMEM;
-	for (uint32_t i = 0; i < n; i++)
-		if (e->id[i] >= 0) {
-			use_def(e, i, &e->use[i], &e->def[i]);
-			for (int k = succs(e, i, s); k-- > 0;)
-				e->predoff[s[k] + 1]++;
+	for (uint32_t i = 0; i < n; i++) {
+		if (e->prune[i])
+			e->pidx[i] = e->nprune++;
+		e->succ[i][0] = e->succ[i][1] = n;
+		if (e->id[i] < 0)
+			continue;
+		use_def(e, i, &e->use[i], &e->def[i]);
+		e->isjcc[i] = (uint8_t)is_jcc(isa_info[e->id[i]].form);
+		for (int k = succs(e, i, s); k-- > 0;) {
+			e->succ[i][k] = s[k];
+			e->predoff[s[k] + 1]++;
 		}
+	}
 	for (uint32_t i = 0; i <= n; i++)
 		e->predoff[i + 1] += e->predoff[i];
 	if (!(e->pred = malloc((e->predoff[n + 1] + 1) * sizeof(*e->pred))))
@@ -557,43 +589,47 @@ static int fill_dataflow(struct venv *e)
 	return 0;
 }
 
-static uint16_t succ_union(const struct venv *e, uint32_t i, const uint16_t *set)
+/* in over i's successors (in[n] is 0) */
+static uint16_t succ_union(const struct venv *e, uint32_t i, const uint16_t *in)
 {
-	uint32_t s[2];
-	uint16_t out = 0;
-
-	for (int k = succs(e, i, s); k-- > 0;)
-		out |= set[s[k]];
-	return out;
+	return in[e->succ[i][0]] | in[e->succ[i][1]];
 }
 
 /* in[i] = xfer(i, union of in over i's successors) to a fixed point, from a worklist
- * holding the insns to start with; xfer grows with its argument */
+ * holding the insns to start with; xfer grows with its argument. The insns it makes
+ * nonzero are listed in touched. */
 typedef uint16_t (*xfer_fn)(const struct venv *e, uint32_t i, uint16_t out, uint32_t j,
 			    uint16_t mask);
 
 static void backward(struct venv *e, uint16_t *in, uint32_t nwork, xfer_fn xfer, uint32_t j,
 		     uint16_t mask)
 {
-	uint32_t head = 0, cap = e->n + 1;
+	uint32_t head = 0, tail = nwork, cap = e->n + 1;
 
+	e->ntouched = 0;
 	while (nwork) {
 		uint32_t i = e->work[head];
 		uint16_t v;
 
-		head = (head + 1) % cap;
+		if (++head == cap)
+			head = 0;
 		nwork--;
 		e->inwork[i] = 0;
 		v = xfer(e, i, succ_union(e, i, in), j, mask);
 		if (v == in[i])
 			continue;
+		if (!in[i])
+			e->touched[e->ntouched++] = i;
 		in[i] = v;
 		for (uint32_t k = e->predoff[i]; k < e->predoff[i + 1]; k++) {
 			uint32_t p = e->pred[k];
 
 			if (!e->inwork[p]) {
 				e->inwork[p] = 1;
-				e->work[(head + nwork++) % cap] = p;
+				e->work[tail] = p;
+				if (++tail == cap)
+					tail = 0;
+				nwork++;
 			}
 		}
 	}
@@ -651,25 +687,56 @@ static uint16_t flow_xfer(const struct venv *e, uint32_t i, uint16_t out, uint32
 	uint16_t use = e->use[i], def = e->def[i];
 	uint16_t v = (uint16_t)((i == j ? mask : 0) | (out & ~def));
 
-	if ((out & def) || (is_jcc(isa_info[e->id[i]].form) && (out & use)))
+	if ((out & def) || (e->isjcc[i] && (out & use)))
 		v |= use;
 	return v;
 }
 
-static void flow_fill(struct venv *e, uint16_t *in, uint32_t j, uint16_t mask)
+/* zeroed memory for the rest of the verification */
+static void *arena_alloc(struct venv *e, size_t bytes)
+{
+	struct chunk *c = e->arena;
+	size_t words = (bytes + 7) / 8;
+
+	if (!c || c->cap - c->used < words) {
+		size_t cap = words > 8192 ? words : 8192;
+
+		if (!(c = calloc(1, sizeof(*c) + cap * 8)))
+			return NULL;
+		c->cap = cap;
+		c->next = e->arena;
+		e->arena = c;
+	}
+	c->used += words;
+	return &c->data[c->used - words];
+}
+
+/* the flow over all insns in scratch, kept at the prune points */
+static void flow_fill(struct venv *e, uint16_t *out, uint32_t j, uint16_t mask)
 {
 	e->work[0] = j;
 	e->inwork[j] = 1;
-	backward(e, in, 1, flow_xfer, j, mask);
+	backward(e, e->scratch, 1, flow_xfer, j, mask);
+	for (uint32_t k = 0; k < e->ntouched; k++) {
+		uint32_t i = e->touched[k];
+
+		if (e->prune[i])
+			out[e->pidx[i]] = e->scratch[i];
+		e->scratch[i] = 0;
+	}
 }
 
 static const uint16_t *flow_of(struct venv *e, uint32_t j, int r)
 {
-	uint16_t **f = &e->flow[(size_t)j * NREGS + r];
+	struct vflows **f = &e->flow[j];
+	uint16_t **fr;
 
-	if (!*f && (*f = calloc(e->n + 1, sizeof(**f))))
-		flow_fill(e, *f, j, (uint16_t)RB(r));
-	return *f;
+	if (!*f && !(*f = arena_alloc(e, sizeof(**f))))
+		return NULL;
+	fr = &(*f)->r[r];
+	if (!*fr && (*fr = arena_alloc(e, (e->nprune + 1) * sizeof(**fr))))
+		flow_fill(e, *fr, j, (uint16_t)RB(r));
+	return *fr;
 }
 
 /* the stored states of this path that had one frame: which of their registers the
@@ -696,7 +763,7 @@ static int mark_precise(struct venv *e, uint32_t j, uint16_t mask)
 		if (c->sum.nframes != 1)
 			continue;
 		for (int k = 0; k < nf; k++)
-			v |= f[k][c->insn];
+			v |= f[k][c->pidx];
 		c->precise |= v;
 	}
 	return 0;
@@ -1217,6 +1284,7 @@ static int prune_point(struct venv *e, uint32_t i)
 	*c = (struct vcp){ .st = (struct vstate *)(c + 1) };
 	memcpy(c->st, e->cur, state_size(cur.nframes));
 	c->insn = i;
+	c->pidx = e->pidx[i];
 	c->sum = cur;
 	c->branches = 1;
 	c->parent = e->parent;
@@ -2521,9 +2589,16 @@ static void venv_free(struct venv *e)
 	free(e->work);
 	free(e->inwork);
 	free(e->seed);
-	for (size_t k = 0; e->flow && k < (size_t)e->n * NREGS; k++)
-		free(e->flow[k]);
+	free(e->succ);
+	free(e->isjcc);
+	free(e->touched);
+	free(e->pidx);
+	free(e->scratch);
 	free(e->flow);
+	for (struct chunk *c = e->arena, *nx; c; c = nx) {
+		nx = c->next;
+		free(c);
+	}
 	free(e->sub);
 }
 
@@ -2538,7 +2613,7 @@ static int venv_alloc(struct venv *e)
 	e->ncp_at = calloc(n, sizeof(*e->ncp_at));
 	e->cur = malloc(state_size(HXDP_MAX_FRAMES));
 	e->seed = calloc(n, sizeof(*e->seed));
-	e->flow = calloc((size_t)e->n * NREGS, sizeof(*e->flow));
+	e->flow = calloc(n, sizeof(*e->flow));
 	return e->id && e->prune && e->sub && e->cps && e->ncp_at && e->cur && e->seed &&
 	       e->flow ? 0 : -ENOMEM;
 }
