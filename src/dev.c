@@ -666,10 +666,14 @@ static int map_op_fn(struct hxdp_dev *d, void *arg)
 		if (r->found)
 			r->found(r->found_ctx, &r->info, r->key, r->out);
 		return 0;
-	case DMAP_UPDATE:
-		return map__user_update(m, r->key, r->value, r->flags);
-	case DMAP_DELETE:
-		return map__delete(m, r->key);
+	case DMAP_UPDATE: case DMAP_DELETE:
+		if (m->frozen) {	/* the kernel: EPERM once frozen */
+			snprintf(r->err, sizeof(r->err), "map %s is frozen (read-only to user space)",
+				 m->name);
+			return -EPERM;
+		}
+		return r->op == DMAP_UPDATE ? map__user_update(m, r->key, r->value, r->flags) :
+		       map__delete(m, r->key);
 	case DMAP_NEXT:
 		return map__next_key(m, r->key, r->out);
 	}

@@ -155,6 +155,7 @@ int image__set_maps(struct image *img, const struct hxdp_obj *obj, char *err, si
 		im->map_flags = m->map_flags;
 		im->inner = m->inner;
 		im->rdonly_prog = m->rdonly_prog;
+		im->frozen = m->frozen;
 		img->nmaps++;
 		/* global data: an array's key 0 as the loader left it */
 		vs = map__user_value_size(m);
@@ -264,7 +265,7 @@ int image__to_buf(const struct image *img, uint8_t **buf, size_t *len)
 		put32(&w, m->data_off);
 		put32(&w, m->data_len);
 		put32(&w, m->rdonly_prog);
-		put32(&w, 0);
+		put32(&w, m->frozen);
 	}
 	put(&w, img->words, nw * sizeof(*img->words));
 	put(&w, img->origin, nw * sizeof(*img->origin));
@@ -426,6 +427,7 @@ static int body_parse(struct image *img, struct rbuf *r, char *err, size_t errle
 		m->data_off = get32(me + 40);
 		m->data_len = get32(me + 44);
 		m->rdonly_prog = get32(me + 48);
+		m->frozen = get32(me + 52);
 	}
 	if (take(r, img->words, nw * sizeof(*img->words)) ||
 	    take(r, img->origin, nw * sizeof(*img->origin)) ||
@@ -799,6 +801,11 @@ int image__validate(const struct image *img, char *err, size_t errlen)
 				 m->name);
 			return -EINVAL;
 		}
+		if (m->rdonly_prog > 1 || m->frozen > 1 || (m->frozen && !m->rdonly_prog)) {
+			snprintf(err, errlen, "map %u '%s': bad access flags (read-only %u, frozen "
+				 "%u)", i, m->name, m->rdonly_prog, m->frozen);
+			return -EINVAL;
+		}
 	}
 	if (vimg__init(&v, img)) {
 		snprintf(err, errlen, "out of memory");
@@ -1056,6 +1063,7 @@ static int maps_from(const struct image *img, struct hxdp_obj *obj, char *err, s
 		m->idx = i;
 		m->inner = im->inner;
 		m->rdonly_prog = im->rdonly_prog;
+		m->frozen = im->frozen;
 		obj->env.maps[i] = m;
 		obj->env.nmaps++;
 		if (!map__type_supported(m->type)) {

@@ -32,6 +32,7 @@ struct image_map {
 	int32_t inner;			/* map-in-map: index of the inner template, -1 */
 	uint32_t data_off, data_len;	/* initial value of key 0 (global data) in data[] */
 	uint32_t rdonly_prog;
+	uint32_t frozen;
 };
 
 struct image {

@@ -17,6 +17,8 @@ struct hxdp_map {
 	uint8_t *values;	/* value storage (the region), preallocated */
 	uint32_t values_size;
 	int rdonly_prog;	/* BPF_F_RDONLY_PROG (.rodata, devmap, cpumap): read-only */
+	int frozen;		/* .rodata/.kconfig, frozen by libbpf after load: read-only to
+				 * user space too, its values known to the verifier */
 	const struct btf *btf;	/* for formatted dumps, may be NULL */
 	uint32_t btf_key_id, btf_value_id;
 	void *priv;		/* type-specific index (hash table, trie, LRU lists) */

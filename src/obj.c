@@ -810,6 +810,8 @@ static int map_add(struct hxdp_obj *obj, struct bpf_map *bm, const char *name, c
 	m->idx = i;
 	m->inner = -1;
 	m->rdonly_prog = !!(m->map_flags & BPF_F_RDONLY_PROG);
+	/* libbpf freezes its read-only internal maps once populated (bpf_map_freeze) */
+	m->frozen = m->rdonly_prog && bpf_map__is_internal(bm);
 	m->btf = bpf_object__btf(obj->bobj);
 	m->btf_key_id = bpf_map__btf_key_type_id(bm);
 	m->btf_value_id = bpf_map__btf_value_type_id(bm);

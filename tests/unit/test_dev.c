@@ -10,6 +10,7 @@
 #include "pcap.h"
 
 #define FW "build/progs/xdp_firewall.v3.o"
+#define GLOBALS "build/progs/xdp_globals.v3.o"
 
 static int have_vm(void)
 {
@@ -146,6 +147,41 @@ TEST(dev_maps_and_swap_carry_over)
 	CHECK(dev__prog_load(d, &l, &b, err, sizeof(err)) < 0);
 	CHECK(dev__prog_info(d, &b) == 0);	/* the running program stays */
 	CHECK_EQ(b.version, a.version + 1);
+	dev__destroy(d);
+}
+
+/* libbpf freezes .rodata once loaded: user space can read it, not write it (EPERM, as
+ * the kernel's frozen maps), while the .data map next to it stays writable */
+TEST(dev_rodata_is_frozen)
+{
+	struct dev_load l = { .path = GLOBALS };
+	struct dev_map_info mi[16];
+	struct dev_prog_info a;
+	uint8_t key[4] = { 0 }, val[128] = { 0 };
+	struct hxdp_dev *d;
+	char err[200];
+	int n, ro = -1, rw = -1;
+
+	if (!have_vm() || access(GLOBALS, R_OK))
+		SKIP("needs the vm engine and " GLOBALS " (make progs)");
+	d = dev_vm();
+	if (!d)
+		return;
+	CHECK(dev__prog_load(d, &l, &a, err, sizeof(err)) == 0);
+	n = dev__map_list(d, mi, 16);
+	for (int i = 0; i < n; i++) {
+		if (strstr(mi[i].name, ".rodata"))
+			ro = i;
+		if (strstr(mi[i].name, ".data"))
+			rw = i;
+	}
+	CHECK(ro >= 0 && rw >= 0);
+	if (ro >= 0 && rw >= 0) {
+		CHECK(map_lookup(d, mi[ro].name, key, 4, val, sizeof(val)) == 0);
+		CHECK(map_update(d, mi[ro].name, key, 4, val, mi[ro].value_size, 0, err) == -EPERM);
+		CHECK(strstr(err, "frozen") != NULL);
+		CHECK(map_update(d, mi[rw].name, key, 4, val, mi[rw].value_size, 0, err) == 0);
+	}
 	dev__destroy(d);
 }
 
