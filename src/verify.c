@@ -82,6 +82,9 @@ struct vstate {
  * it derives from; only stored states, which sit at prune points, look at it */
 struct vflows {
 	uint16_t *r[NREGS];
+	/* the deepest stored state (depth, serial) of the last path that marked flow r:
+	 * it and all above it have it already, while it is on the current path */
+	uint32_t depth[NREGS], serial[NREGS];
 };
 
 struct chunk {
@@ -106,6 +109,7 @@ struct vcp {
 	struct vcp *parent, *next;
 	uint32_t insn, branches;
 	uint32_t pidx;		/* e->pidx[insn] */
+	uint32_t serial;	/* which stored state, 1.. (blocks are reused) */
 	uint32_t depth;		/* stored states from the first on its path to it, 1.. */
 	uint16_t precise;	/* registers whose scalar range a path below decided on */
 	struct vsum sum;
@@ -150,7 +154,7 @@ struct venv {
 	void *spare_cp[HXDP_MAX_FRAMES + 1];	/* freed stored states by frames */
 	struct vcp *parent;
 	struct vcp **path;	/* path[1..parent->depth]: parent's chain, by depth */
-	uint32_t path_cap;
+	uint32_t path_cap, serial;
 	uint64_t processed, limit;
 	FILE *log;
 	uint32_t idgen, pruned;
@@ -743,28 +747,29 @@ static const uint16_t *flow_of(struct venv *e, uint32_t j, int r)
  * use of mask at insn j derives from. Any other state compares every scalar by range. */
 static int mark_precise(struct venv *e, uint32_t j, uint16_t mask)
 {
-	const uint16_t *f[NREGS];
-	int nf = 0;
+	const uint16_t *f;
 
 	for (int r = 0; r < NREGS; r++) {
 		if (!(mask & RB(r)))
 			continue;
-		if (e->cur->nframes > 1 || !(f[nf++] = flow_of(e, j, r))) {
+		if (e->cur->nframes > 1 || !(f = flow_of(e, j, r))) {
 			for (struct vcp *c = e->parent; c; c = c->parent)
 				c->precise = 0xffff;	/* across frames: all of them */
 			return e->cur->nframes > 1 ? 0 : -ENOMEM;
 		}
-	}
-	if (!nf)
-		return 0;
-	for (struct vcp *c = e->parent; c; c = c->parent) {
-		uint16_t v = 0;
-
-		if (c->sum.nframes != 1)
+		if (!e->parent)
 			continue;
-		for (int k = 0; k < nf; k++)
-			v |= f[k][c->pidx];
-		c->precise |= v;
+
+		struct vflows *v = e->flow[j];
+		uint32_t d = v->depth[r];
+
+		if (!d || d > e->parent->depth || e->path[d]->serial != v->serial[r])
+			d = 0;	/* marked on another path: all the way up */
+		for (struct vcp *c = e->parent; c && c->depth > d; c = c->parent)
+			if (c->sum.nframes == 1)
+				c->precise |= f[c->pidx];
+		v->depth[r] = e->parent->depth;
+		v->serial[r] = e->parent->serial;
 	}
 	return 0;
 }
@@ -1285,6 +1290,7 @@ static int prune_point(struct venv *e, uint32_t i)
 	memcpy(c->st, e->cur, state_size(cur.nframes));
 	c->insn = i;
 	c->pidx = e->pidx[i];
+	c->serial = ++e->serial;
 	c->sum = cur;
 	c->branches = 1;
 	c->parent = e->parent;
