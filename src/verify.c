@@ -109,9 +109,9 @@ struct vcp {
 	struct vcp *parent, *next;
 	uint32_t insn, branches;
 	uint32_t pidx;		/* e->pidx[insn] */
-	uint32_t serial;	/* which stored state, 1.. (blocks are reused) */
+	uint32_t serial;	/* which stored state, 1.. (blocks are reused); its registers
+				 * whose scalar range a path below decided on: prec[serial] */
 	uint32_t depth;		/* stored states from the first on its path to it, 1.. */
-	uint16_t precise;	/* registers whose scalar range a path below decided on */
 	struct vsum sum;
 	struct vstate *st;
 };
@@ -154,7 +154,12 @@ struct venv {
 	void *spare_cp[HXDP_MAX_FRAMES + 1];	/* freed stored states by frames */
 	struct vcp *parent;
 	struct vcp **path;	/* path[1..parent->depth]: parent's chain, by depth */
-	uint32_t path_cap, serial;
+	uint32_t *pser;		/* and their serials */
+	uint32_t path_cap, serial, serial_cap;
+	/* by serial, dense for mark_precise's walk up the path: precise registers, and
+	 * the prune point index of a state with one frame (NOFLOW: more frames) */
+	uint16_t *prec;
+	uint32_t *pflow;
 	uint64_t processed, limit;
 	FILE *log;
 	uint32_t idgen, pruned;
@@ -745,31 +750,37 @@ static const uint16_t *flow_of(struct venv *e, uint32_t j, int r)
 
 /* the stored states of this path that had one frame: which of their registers the
  * use of mask at insn j derives from. Any other state compares every scalar by range. */
+#define NOFLOW UINT32_MAX
+
 static int mark_precise(struct venv *e, uint32_t j, uint16_t mask)
 {
+	uint32_t top = e->parent ? e->parent->depth : 0;
 	const uint16_t *f;
 
 	for (int r = 0; r < NREGS; r++) {
 		if (!(mask & RB(r)))
 			continue;
 		if (e->cur->nframes > 1 || !(f = flow_of(e, j, r))) {
-			for (struct vcp *c = e->parent; c; c = c->parent)
-				c->precise = 0xffff;	/* across frames: all of them */
+			for (uint32_t d = top; d; d--)
+				e->prec[e->pser[d]] = 0xffff;	/* across frames: all of them */
 			return e->cur->nframes > 1 ? 0 : -ENOMEM;
 		}
-		if (!e->parent)
+		if (!top)
 			continue;
 
 		struct vflows *v = e->flow[j];
-		uint32_t d = v->depth[r];
+		uint32_t stop = v->depth[r];
 
-		if (!d || d > e->parent->depth || e->path[d]->serial != v->serial[r])
-			d = 0;	/* marked on another path: all the way up */
-		for (struct vcp *c = e->parent; c && c->depth > d; c = c->parent)
-			if (c->sum.nframes == 1)
-				c->precise |= f[c->pidx];
-		v->depth[r] = e->parent->depth;
-		v->serial[r] = e->parent->serial;
+		if (!stop || stop > top || e->pser[stop] != v->serial[r])
+			stop = 0;	/* marked on another path: all the way up */
+		for (uint32_t d = top; d > stop; d--) {
+			uint32_t sn = e->pser[d];
+
+			if (e->pflow[sn] != NOFLOW)
+				e->prec[sn] |= f[e->pflow[sn]];
+		}
+		v->depth[r] = top;
+		v->serial[r] = e->pser[top];
 	}
 	return 0;
 }
@@ -1236,8 +1247,10 @@ static void set_parent(struct venv *e, struct vcp *p)
 {
 	uint32_t old = e->parent ? e->parent->depth : 0;
 
-	for (struct vcp *q = p; q && !(q->depth <= old && e->path[q->depth] == q); q = q->parent)
+	for (struct vcp *q = p; q && !(q->depth <= old && e->path[q->depth] == q); q = q->parent) {
 		e->path[q->depth] = q;
+		e->pser[q->depth] = q->serial;
+	}
 	e->parent = p;
 }
 
@@ -1261,6 +1274,36 @@ static int evict_one(struct venv *e, uint32_t i)
 	return 1;
 }
 
+/* room in path/pser for a stored state at depth and in prec/pflow for one more serial */
+static int room(struct venv *e, uint32_t depth)
+{
+	if (depth >= e->path_cap) {
+		uint32_t cap = 2 * depth;
+		struct vcp **p = realloc(e->path, cap * sizeof(*p));
+		uint32_t *s = p ? realloc(e->pser, cap * sizeof(*s)) : NULL;
+
+		if (p)
+			e->path = p;
+		if (!s)
+			return -ENOMEM;
+		e->pser = s;
+		e->path_cap = cap;
+	}
+	if (e->serial + 1 >= e->serial_cap) {
+		uint32_t cap = 2 * (e->serial + 1);
+		uint16_t *pr = realloc(e->prec, cap * sizeof(*pr));
+		uint32_t *pf = pr ? realloc(e->pflow, cap * sizeof(*pf)) : NULL;
+
+		if (pr)
+			e->prec = pr;
+		if (!pf)
+			return -ENOMEM;
+		e->pflow = pf;
+		e->serial_cap = cap;
+	}
+	return 0;
+}
+
 /* at a prune point: 1 cut the path, 0 go on, <0 refuse */
 static int prune_point(struct venv *e, uint32_t i)
 {
@@ -1273,9 +1316,9 @@ static int prune_point(struct venv *e, uint32_t i)
 	for (c = e->cps[i]; c; c = c->next) {
 		if (!sum_may_match(&c->sum, &cur, live))
 			continue;
-		if (!c->branches && state_cmp(e, i, c->st, e->cur, 0, c->precise)) {
+		if (!c->branches && state_cmp(e, i, c->st, e->cur, 0, e->prec[c->serial])) {
 			e->pruned++;	/* what decided below c decides below this path too */
-			return mark_precise(e, i, c->precise) ?: 1;
+			return mark_precise(e, i, e->prec[c->serial]) ?: 1;
 		}
 		if (c->branches && is_ancestor(e, c) && state_cmp(e, i, c->st, e->cur, 1, 0xffff))
 			return vfail(e, -EACCES, i, "infinite loop detected at insn %u", i);
@@ -1283,6 +1326,8 @@ static int prune_point(struct venv *e, uint32_t i)
 	if ((e->ncp_at[i] >= MAX_STATES_PER_INSN || e->ncps >= MAX_STATES) &&
 	    !evict_one(e, i))
 		return 0;
+	if (room(e, e->parent ? e->parent->depth + 1 : 1))
+		return -ENOMEM;
 	c = spare_get(&e->spare_cp[cur.nframes], sizeof(*c) + state_size(cur.nframes));
 	if (!c)
 		return -ENOMEM;
@@ -1295,22 +1340,14 @@ static int prune_point(struct venv *e, uint32_t i)
 	c->branches = 1;
 	c->parent = e->parent;
 	c->depth = e->parent ? e->parent->depth + 1 : 1;
-	if (c->depth >= e->path_cap) {
-		uint32_t cap = 2 * c->depth;
-		struct vcp **np = realloc(e->path, cap * sizeof(*np));
-
-		if (!np) {
-			spare_put(&e->spare_cp[cur.nframes], c);
-			return -ENOMEM;
-		}
-		e->path = np;
-		e->path_cap = cap;
-	}
 	c->next = e->cps[i];
 	e->cps[i] = c;
 	e->ncp_at[i]++;
 	e->ncps++;
 	e->path[c->depth] = c;
+	e->pser[c->depth] = c->serial;
+	e->prec[c->serial] = 0;
+	e->pflow[c->serial] = cur.nframes == 1 ? c->pidx : NOFLOW;
 	e->parent = c;
 	return 0;
 }
@@ -2582,6 +2619,9 @@ static void venv_free(struct venv *e)
 	}
 	free(e->cps);
 	free(e->path);
+	free(e->pser);
+	free(e->prec);
+	free(e->pflow);
 	free(e->ncp_at);
 	free(e->pend);
 	free(e->cur);
