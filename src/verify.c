@@ -1542,14 +1542,15 @@ static int ctx_load(struct venv *e, uint32_t i, const struct vreg *p, struct acc
 	return 0;
 }
 
-/* a constant load from a read-only map (.rodata) is known, as the kernel knows it */
+/* a constant load from a frozen read-only map (.rodata) is known, as the kernel knows
+ * it (bpf_map_is_rdonly: BPF_F_RDONLY_PROG and frozen, user space can no longer write) */
 static void rodata_load(struct venv *e, const struct vreg *p, struct access *a,
 			struct vreg *out)
 {
 	const struct hxdp_map *m = vmap(e, p->map);
 	uint64_t v = 0;
 
-	if (!m->rdonly_prog || m->type != BPF_MAP_TYPE_ARRAY || p->umin != p->umax ||
+	if (!m->frozen || m->type != BPF_MAP_TYPE_ARRAY || p->umin != p->umax ||
 	    !m->values || (uint64_t)a->hi > m->values_size)
 		return;
 	memcpy(&v, m->values + a->lo, a->size);
