@@ -583,7 +583,7 @@ static void cond_expr(FILE *f, const struct vliw_word *w)
 			reg_or_k(b, sizeof(b), w->form == F_JCC_K, w->src, w->k));
 		return;
 	case F_JPKT:
-		fprintf(f, "(r%u + (uint64_t)0x%llxull %s xl_data_end(run))", w->dst,
+		fprintf(f, "(r%u + (uint64_t)0x%llxull %s de_)", w->dst,
 			(unsigned long long)w->k, pk[w->src & 3]);
 		return;
 	}
@@ -594,14 +594,16 @@ static void emit_helper(struct emit *e, uint32_t row, const struct vliw_word *w,
 {
 	FILE *f = e->f;
 	int32_t id = (int32_t)w->k;
+	const char *args = "uint64_t ha[5] = { r1, r2, r3, r4, r5 };";
 
-	fprintf(f, "\tuint64_t hv = 0, ha[5] = { r1, r2, r3, r4, r5 };\n\tint conf = 0;\n");
+	fprintf(f, "\tuint64_t hv = 0;\n\tint conf = 0;\n");
 	if (e->sim)
 		fprintf(f, "\tstruct sim_row hs = { 0 };\n");
 	if (conf) {	/* the conformance suite's unwind hook (vliw.c helper()) */
-		fprintf(f, "\tif (run->env && run->env->conformance) {\n\t\tconf = 1;\n");
+		fprintf(f, "\tif (run->env && run->env->conformance) {\n\t\t%s\n\t\tconf = 1;\n",
+			args);
 		if (e->sim)
-			fprintf(f, "\t\tc->shelper(c, %d, ha, &hs);\n", id);
+			fprintf(f, "\t\tSYNC();\n\t\tc->shelper(c, %d, ha, &hs);\n", id);
 		fprintf(f, "\t\thv = ha[0];\n\t\tif (!hv) {\n");
 		srow(e, row, row_lanes(e->v, row), VLIW_EXIT, -1, 1);
 		fprintf(f, "\t\tFIN(%d, 0, n - %u);\n\t\t}\n\t} else {\n", VLIW_EXIT,
@@ -610,28 +612,23 @@ static void emit_helper(struct emit *e, uint32_t row, const struct vliw_word *w,
 		fprintf(f, "\t{\n");
 	}
 	fprintf(f, "\t\trun->res->helpers++;\n");
-	/* an array lookup done in place writes no memory: no stack_lo to lower */
+	/* an array lookup done in place writes no memory: no stack_lo to lower; the
+	 * arguments go to memory only for the call */
 	if (id == BPF_FUNC_map_lookup_elem)
-		fprintf(f, "\t\tif (!xl_alookup(c, run, r1, r2, &hv, %s)) {\n",
-			e->sim ? "&hs" : "NULL");
+		fprintf(f, "\t\tif (!xl_alookup(c, run, r1, r2, &hv, %s, %d, %s)) {\n",
+			e->sim ? "&hs" : "NULL", guess_at(e, row, 2),
+			e->sim ? "prev_, np_" : "NULL, 0");
+	else
+		fprintf(f, "\t\t{\n");
+	fprintf(f, "\t\t%s\n", args);
 	for (int i = 0; i < 5; i++)
 		fprintf(f, "\t\trun__stack_dirty(run, ha[%d]);\n", i);
-	if (id == BPF_FUNC_map_lookup_elem) {
-		fprintf(f, "\t\t\thv = c->helper(run, %d, ha);\n", id);
-		if (e->sim)
-			fprintf(f, "\t\t\tc->shelper(c, %d, ha, &hs);\n", id);
-		fprintf(f, "\t\tif (__builtin_expect(run->res->fault != 0, 0)) {\n");
-		fault_exit(e, row, 8, 1);
-		fprintf(f, "\t\t}\n\t\t}\n\t}\n");
-		return;
-	} else {
-		fprintf(f, "\t\thv = c->helper(run, %d, ha);\n", id);
-		if (e->sim)
-			fprintf(f, "\t\tc->shelper(c, %d, ha, &hs);\n", id);
-	}
+	fprintf(f, "\t\t\thv = c->helper(run, %d, ha);\n", id);
+	if (e->sim)
+		fprintf(f, "\t\t\tSYNC();\n\t\t\tc->shelper(c, %d, ha, &hs);\n", id);
 	fprintf(f, "\t\tif (__builtin_expect(run->res->fault != 0, 0)) {\n");
 	fault_exit(e, row, 8, 1);
-	fprintf(f, "\t\t}\n\t}\n");
+	fprintf(f, "\t\t}\n\t\t}\n\t}\n");
 }
 
 static void emit_row(struct emit *e, uint32_t row)
@@ -748,10 +745,11 @@ static void emit_row(struct emit *e, uint32_t row)
 		else if (regw[l] == 3)
 			fprintf(f, "\tif (p%u)\n\t\tr%u = v%u;\n", l, w->src, l);
 	}
-	if (call >= 0)
-		fprintf(f, "\tr0 = hv;\n\tif (!conf)\n\t\tr1 = r2 = r3 = r4 = r5 = XL_CLOBBER;\n");
+	if (call >= 0)	/* a helper may move the packet's end (adjust_head, adjust_tail) */
+		fprintf(f, "\tr0 = hv;\n\tif (!conf)\n\t\tr1 = r2 = r3 = r4 = r5 = XL_CLOBBER;\n"
+			"\tde_ = xl_data_end(run);\n");
 	if (e->sim)	/* this row's writes, for the next row */
-		fprintf(f, nst ? "\tPREV();\n" : "\tc->nprev = 0;\n");
+		fprintf(f, nst ? "\tPREV();\n" : "\tnp_ = 0;\n");
 	tail = call >= 0 && word(v, row, (uint32_t)call)->k == BPF_FUNC_tail_call;
 	if (tail) {
 		fprintf(f, "\tif (run->tail_prog >= 0) {\n\t\tSAVE();\n\t\tc->rows = n - %u;\n"
@@ -759,7 +757,7 @@ static void emit_row(struct emit *e, uint32_t row)
 		srow(e, row, lanes, VLIW_FAULT, -1, 1);
 		fprintf(f, "\t\tc->ns = ns;\n\t\treturn XL_ENDED;\n\t\t}\n");
 		srow(e, row, lanes, VLIW_TAIL, -1, 1);
-		fprintf(f, "\t\tLOAD();\n\t\tn = c->rows;\n\t\tprog = (uint32_t)np;\n"
+		fprintf(f, "\t\tLOAD();\n\t\tde_ = xl_data_end(run);\n\t\tn = c->rows;\n\t\tprog = (uint32_t)np;\n"
 			"\t\tgoto dispatch;\n\t}\n");
 	}
 	for (int i = 0; i < nctl; i++) {
@@ -802,13 +800,13 @@ static const char prelude[] =
 	"r4 = c->r[4], r5 = c->r[5], r6 = c->r[6], r7 = c->r[7], r8 = c->r[8], "
 	"r9 = c->r[9], r10 = c->r[10], r11 = c->r[11], r12 = c->r[12], r13 = c->r[13], "
 	"r14 = c->r[14], r15 = c->r[15])\n"
-	"#define BAIL(row_, rows_) do { SAVE(); c->row = (row_); c->rows = (rows_); "
+	"#define BAIL(row_, rows_) do { SAVE(); SYNC(); c->row = (row_); c->rows = (rows_); "
 	"c->prog = prog; c->ns = ns; return XL_BAIL; } while (0)\n"
 	"#define FIN(ctl_, r0_, rows_) do { c->rows = (rows_); c->ns = ns; "
 	"c->finish(c, (ctl_), (r0_)); return XL_ENDED; } while (0)\n";
 
 static const char prelude_vliw[] =
-	"#undef SROW\n#undef MEMRD\n#undef MEMWR\n#undef PREV\n";
+	"#undef SROW\n#undef MEMRD\n#undef MEMWR\n#undef PREV\n#define SYNC() ((void)0)\n";
 
 static const char prelude_sim[] =
 	"#undef SROW\n#undef MEMRD\n#undef MEMWR\n#undef PREV\n"
@@ -819,12 +817,14 @@ static const char prelude_sim[] =
 	"if (h_) { q_->wr |= h_->wr; q_->rd_id |= h_->rd_id; q_->mem_dep |= h_->mem_dep; "
 	"q_->lat = h_->lat; q_->helper = h_->helper; q_->frames_ie = h_->frames_ie; } "
 	"} while (0)\n"
-	"#define MEMRD(a_, sz_, dep_) do { if (dep_) md |= xl_dep(c, (a_), (sz_)); "
+	"#define MEMRD(a_, sz_, dep_) do { if (dep_) md |= xl_dep(prev_, np_, (a_), (sz_)); "
 	"uint16_t f_ = xl_frames(c, (a_), (sz_)); if (f_ > fid) fid = f_; } while (0)\n"
-	"#define MEMWR(l_, a_, sz_) (c->next[nw++] = (struct xl_mem){ (l_), 1, (sz_), "
+	"#define MEMWR(l_, a_, sz_) (next_[nw++] = (struct xl_mem){ (l_), 1, (sz_), "
 	"HXDP_REGION(a_), HXDP_OFF(a_) })\n"
-	"#define PREV() do { struct xl_mem *t_ = c->prev; c->prev = c->next; c->next = t_; "
-	"c->nprev = nw; } while (0)\n";
+	"#define PREV() do { struct xl_mem *t_ = prev_; prev_ = next_; next_ = t_; np_ = nw; } "
+	"while (0)\n"
+	/* the last row's writes live in locals; the host reads them at a bail or a helper */
+	"#define SYNC() (c->prev = prev_, c->next = next_, c->nprev = np_)\n";
 
 static void emit_fn(struct emit *e, const char *name)
 {
@@ -837,9 +837,12 @@ static void emit_fn(struct emit *e, const char *name)
 		"\tstruct hxdp_run *run = c->run;\n\tuint64_t n = c->rows, budget = c->budget;\n"
 		"\tuint32_t prog = c->prog, ns = c->ns;\n", name);
 	if (e->sim)
-		fprintf(f, "\tstruct sim_row *srows = c->srow;\n");
+		fprintf(f, "\tstruct sim_row *srows = c->srow;\n"
+			"\tstruct xl_mem *prev_ = c->prev, *next_ = c->next;\n"
+			"\tuint32_t np_ = c->nprev;\n");
 	fprintf(f, "\tuint64_t r0, r1, r2, r3, r4, r5, r6, r7, r8, r9, r10, r11, r12, r13, r14, "
-		"r15;\n\n\t(void)ns;\n\tLOAD();\n");
+		"r15;\n\t/* data_end for packet bounds checks (F_JPKT): only helpers move it */\n"
+		"\tuint64_t de_ = xl_data_end(run);\n\n\t(void)ns;\n\t(void)de_;\n\tLOAD();\n");
 	if (e->fp_const)	/* fp_off()'s premise, else the interpreter */
 		fprintf(f, "\tif (run->reg[R_STACK].base != run->stack || run->reg[R_STACK].lo ||\n"
 			"\t    run->reg[R_STACK].hi != sizeof(run->stack) ||\n"

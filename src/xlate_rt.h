@@ -95,8 +95,13 @@ static inline __attribute__((always_inline)) uint8_t *xl_at(const struct hxdp_re
 
 	if (__builtin_expect(HXDP_REGION(addr) == id && o >= reg[id].lo &&
 			     (uint64_t)o + size <= reg[id].hi &&
-			     !(write && (reg[id].flags & REG_RO)), 1))
-		return reg[id].base + o;
+			     !(write && (reg[id].flags & REG_RO)), 1)) {
+		uint8_t *p = reg[id].base + o;
+
+		if (!p)
+			__builtin_unreachable();	/* a region's bytes: the caller tests no more */
+		return p;
+	}
 	return NULL;
 }
 
@@ -107,14 +112,14 @@ static inline __attribute__((always_inline)) uint64_t xl_data_end(const struct h
 	return HXDP_ADDR(R_PKT, xl_get32(run->ctx + offsetof(struct xdp_md, data_end)));
 }
 
-/* sim: a read at addr of size bytes; does it overlap the last row's writes? */
-static inline __attribute__((always_inline)) int xl_dep(const struct xl_ctx *c, uint64_t addr, uint32_t size)
+/* sim: a read at addr of size bytes; does it overlap the last row's writes prev[0, np)? */
+static inline __attribute__((always_inline)) int xl_dep(const struct xl_mem *prev, uint32_t np, uint64_t addr, uint32_t size)
 {
 	struct xl_mem m = { 0, 0, (uint8_t)size, HXDP_REGION(addr), HXDP_OFF(addr) };
 
-	for (uint32_t j = 0; j < c->nprev; j++)
-		if (sim__overlaps(m.region, m.off, m.size, c->prev[j].region, c->prev[j].off,
-				  c->prev[j].size))
+	for (uint32_t j = 0; j < np; j++)
+		if (sim__overlaps(m.region, m.off, m.size, prev[j].region, prev[j].off,
+				  prev[j].size))
 			return 1;
 	return 0;
 }
@@ -128,17 +133,21 @@ static inline __attribute__((always_inline)) uint16_t xl_frames(const struct xl_
 }
 
 /* bpf_map_lookup_elem(a0, a1) on an array map of the table: 1 and the result in *v;
- * 0: not such a call (the helper does it). sim: also its figures in *hs */
+ * 0: not such a call (the helper does it). sim: also its figures in *hs, the last
+ * row's writes being prev[0, np). kg: the region the key pointer is guessed to be in,
+ * -1 none */
 static inline __attribute__((always_inline)) int
 xl_alookup(const struct xl_ctx *c, const struct hxdp_run *run, uint64_t a0, uint64_t a1,
-	   uint64_t *v, struct sim_row *hs)
+	   uint64_t *v, struct sim_row *hs, int kg, const struct xl_mem *prev, uint32_t np)
 {
 	uint32_t r = HXDP_REGION(a0), i = r - R_MAPREF, key, cpu = 0;
 	const struct xl_amap *m;
 	const uint8_t *k;
 
-	if (r < R_MAPREF || HXDP_OFF(a0) || i >= c->nam || !(m = &c->am[i])->ok ||
-	    !(k = xl_ld(run->reg, a1, 4)))
+	if (r < R_MAPREF || HXDP_OFF(a0) || i >= c->nam || !(m = &c->am[i])->ok)
+		return 0;
+	k = kg >= 0 ? xl_at(run->reg, a1, 4, (uint32_t)kg, 0) : NULL;
+	if (!k && !(k = xl_ld(run->reg, a1, 4)))
 		return 0;
 	if (m->percpu && (cpu = run->env->cpu) >= m->ncpus)
 		return 0;
@@ -147,8 +156,8 @@ xl_alookup(const struct xl_ctx *c, const struct hxdp_run *run, uint64_t a0, uint
 	     HXDP_ADDR(m->region, ((uint64_t)key * m->ncpus + cpu) * m->elem_size) : 0;
 	if (hs) {	/* sim__row_helper: the key read in ID after the last row wrote it */
 		*hs = m->hs;
-		for (uint32_t j = 0; j < c->nprev; j++)
-			if (sim__overlaps(c->prev[j].region, c->prev[j].off, c->prev[j].size,
+		for (uint32_t j = 0; j < np; j++)
+			if (sim__overlaps(prev[j].region, prev[j].off, prev[j].size,
 					  HXDP_REGION(a1), HXDP_OFF(a1), 4))
 				hs->mem_dep = 1;
 	}
