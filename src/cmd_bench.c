@@ -17,7 +17,10 @@
  *    engine run; the cost of an empty measurement on each side (the kernel's: a
  *    two-instruction program; ours: two clock reads), measured beside every run, is
  *    subtracted (median of the runs minus median of the empty measurements). Suits
- *    many packets and programs with state or packet rewrites.
+ *    many packets and programs with state or packet rewrites. An engine's entry cost
+ *    (the same two-instruction program run through it, as the kernel's empty program
+ *    runs through its dispatcher) is measured beside every run too and reported apart
+ *    (entry_ns): the kernel's figure has its own subtracted, ours keeps it.
  * A packet's figure is the median of its runs (--each) or the batch mean, the
  * fastest trial kept per packet (trials rotate who goes first); a side's ns per
  * packet is the mean over packets. */
@@ -74,6 +77,13 @@ struct side {
 	int nopfd;		/* --each: the kernel's empty-measurement program */
 	double ovh_sum;		/* --each: empty measurements subtracted (for the report) */
 	uint64_t ovh_n;
+	/* --each, engines: the empty program through the engine (entry cost) */
+	struct hxdp_obj *nobj;
+	void *nst;
+	struct hxdp_run *nr;
+	struct hxdp_xdp *nx;
+	double *nsamp, entry_sum;
+	uint64_t entry_n;
 	char missing[768];
 	double *best;			/* per packet: fastest trial's ns per run */
 	double *samp, *empty;		/* --each: one packet's runs / empty measurements */
@@ -225,12 +235,14 @@ static void kernel_trial(struct side *s, const struct hxdp_pkts *pk, const struc
 	}
 }
 
+#define NOP_ASM "mov %r0, 2\nexit\n"
+
 /* the kernel's empty measurement: `mov r0, 2; exit` run once */
 static int nop_load(struct side *s)
 {
 	struct asm_prog a = { 0 };
 	char err[256];
-	int e = asm__parse("mov %r0, 2\nexit\n", &a, err, sizeof(err));
+	int e = asm__parse(NOP_ASM, &a, err, sizeof(err));
 
 	if (!e) {
 		s->nopfd = bpf_prog_load(BPF_PROG_TYPE_XDP, "hxdp_bench_nop", "GPL", a.insns, a.n,
@@ -271,6 +283,24 @@ static int engine_open(struct side *s)
 	return 0;
 }
 
+/* the empty program through the engine; without it entry_ns is not reported */
+static void engine_open_nop(struct side *s, uint32_t repeat)
+{
+	struct engine_opts eo = { .lanes = 4, .opt = 2 };
+	struct asm_prog a = { 0 };
+	char err[256];
+
+	if (!asm__parse(NOP_ASM, &a, err, sizeof(err)) &&
+	    !obj__from_insns(a.insns, a.n, &s->nobj, err, sizeof(err)) &&
+	    !s->eng->open(s->nobj, &eo, &s->nst, err, sizeof(err)) &&
+	    (s->nr = malloc(sizeof(*s->nr))) && (s->nx = malloc(sizeof(*s->nx))) &&
+	    (s->nsamp = calloc(repeat, sizeof(*s->nsamp))))
+		run__init(s->nr, &s->nobj->env);
+	else
+		s->nsamp = NULL;
+	asm__free(&a);
+}
+
 /* --each: one run of packet i timed alone, beside an empty measurement (two clock
  * reads); the packet is set up afresh outside the timed region */
 static void engine_each(struct side *s, const struct hxdp_pkt *p, uint32_t k,
@@ -287,6 +317,14 @@ static void engine_each(struct side *s, const struct hxdp_pkt *p, uint32_t k,
 	t0 = now_ns();
 	s->eng->run(s->st, s->prog, s->r, r1);
 	s->samp[k] = (double)(now_ns() - t0);
+	if (s->nsamp && !xdp__init(s->nx, p->data, p->len)) {
+		struct hxdp_result nres;
+
+		r1 = run__packet(s->nr, s->nx, &nres);
+		t0 = now_ns();
+		s->eng->run(s->nst, 0, s->nr, r1);
+		s->nsamp[k] = (double)(now_ns() - t0);
+	}
 }
 
 static void engine_trial(struct side *s, const struct hxdp_pkts *pk, const struct bench_opts *o)
@@ -314,6 +352,10 @@ static void engine_trial(struct side *s, const struct hxdp_pkts *pk, const struc
 
 			keep(s, i, median(s->samp, o->repeat) - e);
 			note_ovh(s, e);
+			if (s->nsamp) {
+				s->entry_sum += median(s->nsamp, o->repeat) - e;
+				s->entry_n++;
+			}
 		} else {
 			keep(s, i, (double)(now_ns() - t0) / o->repeat);
 		}
@@ -335,6 +377,7 @@ static int side_open(struct side *s, const struct bench_opts *o, uint32_t npkts)
 {
 	char err[512];
 	struct hxdp_prog *p;
+	int e;
 
 	s->fd = -1;
 	s->nopfd = -1;
@@ -360,7 +403,13 @@ static int side_open(struct side *s, const struct bench_opts *o, uint32_t npkts)
 		return -ENOENT;
 	}
 	s->prog = p->idx;
-	return strcmp(s->name, "kernel") ? engine_open(s) : kernel_open(s, o);
+	if (!strcmp(s->name, "kernel"))
+		return kernel_open(s, o);
+	if ((e = engine_open(s)))
+		return e;
+	if (o->each)
+		engine_open_nop(s, o->repeat);
+	return 0;
 }
 
 static void side_close(struct side *s)
@@ -378,6 +427,13 @@ static void side_close(struct side *s)
 	free(s->empty);
 	if (s->nopfd >= 0)
 		close(s->nopfd);
+	if (s->nst)
+		s->eng->close(s->nst);
+	if (s->nobj)
+		obj__close(s->nobj);
+	free(s->nr);
+	free(s->nx);
+	free(s->nsamp);
 }
 
 static void trials(struct side *sd, int n, const struct hxdp_pkts *pk, const struct bench_opts *o)
@@ -427,6 +483,9 @@ static json_object *side_json(const struct side *s, const struct side *kern,
 	if (s->ovh_n)
 		json_object_object_add(j, "overhead_ns",
 				       json_object_new_double(s->ovh_sum / s->ovh_n));
+	if (s->entry_n)
+		json_object_object_add(j, "entry_ns",
+				       json_object_new_double(s->entry_sum / s->entry_n));
 	if (s->k && s->ovh_n && s->nspp < MIN_KERNEL_NS)
 		json_object_object_add(j, "below_resolution", json_object_new_boolean(1));
 	if (s->k && vm && !vm->missing[0] && vm->insns)
