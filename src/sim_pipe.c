@@ -27,18 +27,6 @@ struct pipe_out {
 	uint8_t post[MAX_POST];
 };
 
-/* control kinds as bit masks (bit ctl) */
-#define CTL_BIT(c) (1u << (c))
-#define CTL_EXITS (CTL_BIT(SIM_CTL_EXIT_IF) | CTL_BIT(SIM_CTL_EXIT_ID))
-/* the next fetch is a wrong-path row until a row of these kinds resolves */
-#define CTL_OPENS_EE (CTL_BIT(SIM_CTL_EXIT_ID) | CTL_BIT(SIM_CTL_JUMP_ID) | CTL_BIT(SIM_CTL_SWITCH))
-#define CTL_OPENS_NOEE (CTL_OPENS_EE | CTL_BIT(SIM_CTL_EXIT_IF))
-
-static int ctl_is_exit(unsigned ctl)
-{
-	return ctl < 32 && (CTL_EXITS >> ctl & 1);
-}
-
 static void trace_cycle(FILE *f, const struct sim_row *rows, const int32_t st[NSTAGE],
 			uint64_t t, uint64_t tag, int draining, int cause)
 {
@@ -60,164 +48,239 @@ static void trace_cycle(FILE *f, const struct sim_row *rows, const int32_t st[NS
 	fputc('\n', f);
 }
 
-/* phantoms leave every stage; squashed: one left IF */
-#define SQUASH() do {							\
-	squashed |= sif == PHANTOM;					\
-	sif = sif == PHANTOM ? EMPTY : sif;				\
-	sid = sid == PHANTOM ? EMPTY : sid;				\
-	sie = sie == PHANTOM ? EMPTY : sie;				\
-	scm = scm == PHANTOM ? EMPTY : scm;				\
-	phantom = 0;							\
-} while (0)
+/* what the cycle loop needs of a row, worked out once as it is fetched and carried
+ * from stage to stage with it (phantoms and empty stages: none) */
+enum {
+	F_DEP = 1 << 0,		/* waits in ID while the row before it is in IE */
+	F_FRAMES = 1 << 1,	/* reads packet frames (in ID or in IE) */
+	F_LAT = 1 << 2,		/* more than one cycle in IE */
+	F_JUMPID = 1 << 3,	/* taken branch resolved in ID */
+	F_EXITID = 1 << 4,	/* exit resolved in ID (early exit) */
+	F_EXITK = 1 << 5,	/* exit recognized in IF (early exit) */
+	F_SWITCH = 1 << 6,	/* tail call: squashes when it leaves IE */
+	F_EXIT = 1 << 7,	/* an exit (ends the program at commit, if nothing before) */
+	F_OPENS = 1 << 8,	/* the next fetch is a wrong-path row until it resolves */
+};
 
-#define FINISH() do {							\
-	end = t;							\
-	ended = 1;							\
-	fetch_on = 0;							\
-	SQUASH();							\
-} while (0)
+/* the control part of a row's flags, by early exit and control (any byte: none past
+ * the last kind) */
+static const uint16_t ctl_flags[2][256] = {
+	[0] = {
+		[SIM_CTL_JUMP_ID] = F_JUMPID | F_OPENS,
+		[SIM_CTL_EXIT_IF] = F_EXIT | F_OPENS,
+		[SIM_CTL_EXIT_ID] = F_EXIT | F_OPENS,
+		[SIM_CTL_SWITCH] = F_SWITCH | F_OPENS,
+	},
+	[1] = {
+		[SIM_CTL_JUMP_ID] = F_JUMPID | F_OPENS,
+		[SIM_CTL_EXIT_IF] = F_EXIT | F_EXITK,
+		[SIM_CTL_EXIT_ID] = F_EXIT | F_EXITID | F_OPENS,
+		[SIM_CTL_SWITCH] = F_SWITCH | F_OPENS,
+	},
+};
 
-/* the pipeline cycle by cycle from the first IF t0, packet selected at sel: each cycle
- * evaluates every stage with the state at the cycle's start, then moves the rows. The
- * state lives in locals, with what later checks need of a stage's row kept beside it
+static inline __attribute__((always_inline)) uint32_t
+row_flags(const struct sim_row *r, int ee, uint32_t prev_wr)
+{
+	uint32_t fl = ctl_flags[ee][r->ctl];
+	uint32_t need = r->rd_id | ((r->exit_r0 != 0) & ee);
+
+	if ((prev_wr & need) | r->mem_dep)
+		fl |= F_DEP;
+	if (r->lat > 1)
+		fl |= F_LAT;
+	if (r->frames_id | r->frames_ie)
+		fl |= F_FRAMES;
+	return fl;
+}
+
+/* the pipeline between two cycles: each stage's row (a trace row, EMPTY or PHANTOM)
+ * with its flags (none for the negative ones) */
+struct pstate {
+	int32_t sif, sid, sie, scm;
+	uint32_t fif, fid, fie, fcm;
+	uint32_t prev_wr;	/* of the last row fetched */
+	uint32_t ie_cycles;	/* cycles the IE row has spent there */
+	uint32_t next;		/* next trace row to fetch */
+	uint32_t npost;
+	int phantom;		/* the next fetch is a wrong-path row */
+	int id_resolved;	/* the ID row's control has been resolved */
+	int ended;		/* fetching stopped: the program's end is known */
+	int exit_pending;	/* fetch stopped or phantoms: an exit not yet resolved */
+	int last_cause;		/* of the latest hold, for the stages behind it */
+	uint64_t t, end, commit;
+};
+
+/* phantoms leave every stage; returns whether one left IF */
+static inline __attribute__((always_inline)) int squash(struct pstate *q)
+{
+	int was = q->sif == PHANTOM;
+
+	q->sif = q->sif == PHANTOM ? EMPTY : q->sif;
+	q->sid = q->sid == PHANTOM ? EMPTY : q->sid;
+	q->sie = q->sie == PHANTOM ? EMPTY : q->sie;
+	q->scm = q->scm == PHANTOM ? EMPTY : q->scm;
+	q->phantom = 0;
+	return was;
+}
+
+static inline __attribute__((always_inline)) int finish(struct pstate *q)
+{
+	q->end = q->t;
+	q->ended = 1;
+	return squash(q);
+}
+
+/* one cycle: evaluate every stage with the state at the cycle's start, then move the
+ * rows. draining (a constant): the program ended before this cycle, nothing is
+ * fetched and the cycle's cause goes to post[]. Two real rows in ID and IE are
+ * consecutive trace rows: F_DEP, worked out against the row fetched before, is their
+ * hazard. */
+static inline __attribute__((always_inline)) void
+cycle(struct pstate *q, const struct sim_row *rows, uint32_t n, int ee, uint64_t sel1,
+      FILE *trace, uint64_t tag, struct pipe_out *o, const int draining)
+{
+	int if_new = 0, id_ok = 1, ie_ok = 1, squashed = 0, cause;
+
+	if (!draining && q->sif == EMPTY) {
+		if (q->phantom) {
+			q->sif = PHANTOM;
+			if_new = 1;
+		} else if (q->next < n) {
+			const struct sim_row *r = &rows[q->next];
+
+			q->fif = row_flags(r, ee, q->prev_wr);
+			q->prev_wr = r->wr;
+			q->sif = (int32_t)q->next++;
+			q->phantom = !!(q->fif & F_OPENS);
+			if (q->fif & F_EXIT)
+				q->exit_pending = q->phantom;
+			if_new = 1;
+		}
+	}
+	if (q->fie & (F_LAT | F_FRAMES)) {
+		const struct sim_row *r = &rows[q->sie];
+
+		if (++q->ie_cycles < r->lat) {
+			ie_ok = 0;
+			q->last_cause = SIM_C_HELPER;
+		} else if (r->frames_ie && q->t < sel1 + r->frames_ie) {
+			ie_ok = 0;
+			q->last_cause = SIM_C_EARLY_START;
+		}
+	}
+	if (q->sid >= 0) {
+		int hold = -1;
+
+		if ((q->fid & F_DEP) && q->sie >= 0)
+			hold = SIM_C_ID_DEP;
+		else if ((q->fid & F_FRAMES) && rows[q->sid].frames_id &&
+			 q->t < sel1 + rows[q->sid].frames_id)
+			hold = SIM_C_EARLY_START;
+		if (hold >= 0) {
+			id_ok = 0;
+			if (ie_ok)
+				q->last_cause = hold;
+		} else if ((q->fid & (F_JUMPID | F_EXITID)) && !q->id_resolved) {
+			q->id_resolved = 1;
+			if (q->fid & F_JUMPID) {
+				squashed |= squash(q);
+			} else if (!q->ended) {
+				q->exit_pending = 0;
+				squashed |= finish(q);
+			}
+		}
+	}
+	/* an exit in IF ends the program unless an older branch is unresolved */
+	if (!draining && (q->fif & F_EXITK) && !q->ended &&
+	    (q->sid < 0 || !rows[q->sid].cond || id_ok)) {
+		q->end = q->t;
+		q->ended = 1;
+	}
+	if (ie_ok && (q->fie & F_SWITCH))
+		squashed |= squash(q);
+	if (q->scm >= 0) {
+		q->commit = q->t;
+		if ((q->fcm & F_EXIT) && !q->ended)
+			squashed |= finish(q);
+	}
+	if (q->sif >= 0 && if_new)
+		cause = SIM_C_ROW;
+	else if (squashed)
+		cause = q->exit_pending || q->end == q->t ? SIM_C_EXIT : SIM_C_BRANCH;
+	else if (q->sif == PHANTOM)
+		cause = !id_ok || !ie_ok ? q->last_cause :
+			q->exit_pending ? SIM_C_EXIT : SIM_C_BRANCH;
+	else if (q->sif >= 0)
+		cause = q->last_cause;
+	else
+		cause = q->exit_pending ? SIM_C_EXIT : q->last_cause;
+	/* ended this cycle: end == t, counted */
+	if (!draining)
+		o->stall[cause]++;
+	else if (q->npost < MAX_POST)
+		o->post[q->npost++] = (uint8_t)cause;
+	if (trace)
+		trace_cycle(trace, rows, (const int32_t[NSTAGE]){ q->sif, q->sid, q->sie, q->scm },
+			    q->t, tag, draining, cause);
+	q->scm = EMPTY;
+	q->fcm = 0;
+	if (ie_ok) {
+		q->scm = q->sie;
+		q->fcm = q->fie;
+		q->sie = EMPTY;
+		q->fie = 0;
+		if (id_ok) {
+			q->sie = q->sid;
+			q->fie = q->fid;
+			q->sid = EMPTY;
+			q->fid = 0;
+			q->ie_cycles = 0;
+			q->id_resolved = 0;
+		}
+	}
+	if (q->sid == EMPTY) {
+		q->sid = q->sif;
+		q->fid = q->fif;
+		q->sif = EMPTY;
+		q->fif = 0;
+	}
+	q->t++;
+}
+
+/* busy: a real row in some stage (the real ones have the sign bit clear) */
+static inline __attribute__((always_inline)) int busy(const struct pstate *q)
+{
+	return (q->sif & q->sid & q->sie & q->scm) >= 0;
+}
+
+/* the pipeline cycle by cycle from the first IF t0, packet selected at sel, until the
+ * program's end, then while rows older than its exit drain. The state lives in locals
  * (this loop is most of the cost of a packet not timed before). */
 static inline __attribute__((always_inline)) void
 pipe_cycles(const struct sim_row *rows, uint32_t n, int ee, uint64_t sel, uint64_t t0,
 	    FILE *trace, uint64_t tag, struct pipe_out *o)
 {
-	int32_t sif = EMPTY, sid = EMPTY, sie = EMPTY, scm = EMPTY;
-	uint32_t ie_cycles = 0, next = 0, npost = 0;
-	uint32_t opens = ee ? CTL_OPENS_EE : CTL_OPENS_NOEE;
-	int fetch_on = 1, phantom = 0, id_resolved = 0, ended = 0;
-	int exit_pending = 0;	/* fetch stopped or phantoms: an exit not yet resolved */
-	int last_cause = SIM_C_ROW;	/* of the latest hold, for the stages behind it */
-	int if_exitk = 0;	/* IF holds a row whose exit is recognized there */
-	int cm_exit = 0;	/* CM holds an exit row */
-	uint64_t t = t0, end = 0, commit = 0, limit = t0 + 64ull * (n + 4) * 256;
+	struct pstate q = {
+		.sif = EMPTY, .sid = EMPTY, .sie = EMPTY, .scm = EMPTY,
+		.last_cause = SIM_C_ROW, .t = t0,
+	};
+	uint64_t limit = t0 + 64ull * (n + 4) * 256;
 	uint64_t sel1 = sel + 1;	/* frame k-1 is moved at sel + k, readable after */
-	int squashed;
 
+	ee = !!ee;
 	memset(o->stall, 0, sizeof(o->stall));
-	/* busy: a real row in some stage (the real ones have the sign bit clear) */
-	while ((!ended || (sif & sid & sie & scm) >= 0) && t < limit) {
-		int if_new = 0, id_ok = 1, ie_ok = 1, ie_ctl = SIM_CTL_NONE, cause;
-		uint32_t ie_wr = 0;
-
-		squashed = 0;
-		if (sif == EMPTY && fetch_on) {
-			if (phantom) {
-				sif = PHANTOM;
-				if_new = 1;
-			} else if (next < n) {
-				unsigned ctl = rows[next].ctl;
-
-				sif = (int32_t)next++;
-				phantom = ctl < 32 && (opens >> ctl & 1);
-				if (ctl_is_exit(ctl))
-					exit_pending = phantom;
-				if_exitk = ee && ctl == SIM_CTL_EXIT_IF;
-				if_new = 1;
-			}
-		}
-		if (sie >= 0) {
-			const struct sim_row *r = &rows[sie];
-
-			ie_wr = r->wr;
-			ie_ctl = r->ctl;
-			if (++ie_cycles < r->lat) {
-				ie_ok = 0;
-				last_cause = SIM_C_HELPER;
-			} else if (r->frames_ie && t < sel1 + r->frames_ie) {
-				ie_ok = 0;
-				last_cause = SIM_C_EARLY_START;
-			}
-		}
-		if (sid >= 0) {
-			const struct sim_row *r = &rows[sid];
-			uint32_t need = r->rd_id | (ee && r->exit_r0 ? 1u : 0u);
-			int hold = -1;
-
-			if ((ie_wr & need) || (r->mem_dep && sie >= 0 && sie == sid - 1))
-				hold = SIM_C_ID_DEP;
-			else if (r->frames_id && t < sel1 + r->frames_id)
-				hold = SIM_C_EARLY_START;
-			if (hold >= 0) {
-				id_ok = 0;
-				if (ie_ok)
-					last_cause = hold;
-			} else if (!id_resolved) {
-				id_resolved = 1;
-				if (r->ctl == SIM_CTL_JUMP_ID) {
-					SQUASH();
-				} else if (r->ctl == SIM_CTL_EXIT_ID && ee && !ended) {
-					exit_pending = 0;
-					FINISH();
-				}
-			}
-			/* an exit in IF ends the program unless this branch is unresolved */
-			if (if_exitk && !ended && (!r->cond || id_ok)) {
-				end = t;
-				ended = 1;
-				fetch_on = 0;
-			}
-		} else if (if_exitk && !ended) {
-			end = t;
-			ended = 1;
-			fetch_on = 0;
-		}
-		if (ie_ok && ie_ctl == SIM_CTL_SWITCH)
-			SQUASH();
-		if (scm >= 0) {
-			commit = t;
-			if (cm_exit && !ended)
-				FINISH();
-		}
-		if (sif >= 0 && if_new)
-			cause = SIM_C_ROW;
-		else if (squashed)
-			cause = exit_pending || end == t ? SIM_C_EXIT : SIM_C_BRANCH;
-		else if (sif == PHANTOM)
-			cause = !id_ok || !ie_ok ? last_cause :
-				exit_pending ? SIM_C_EXIT : SIM_C_BRANCH;
-		else if (sif >= 0)
-			cause = last_cause;
-		else
-			cause = exit_pending ? SIM_C_EXIT : last_cause;
-		if (!ended || end == t)
-			o->stall[cause]++;
-		else if (npost < MAX_POST)
-			o->post[npost++] = (uint8_t)cause;
-		if (trace)
-			trace_cycle(trace, rows, (const int32_t[NSTAGE]){ sif, sid, sie, scm }, t,
-				    tag, ended && t > end, cause);
-		scm = EMPTY;
-		if (ie_ok) {
-			scm = sie;
-			cm_exit = sie >= 0 && ctl_is_exit((unsigned)ie_ctl);
-			sie = EMPTY;
-			if (id_ok) {
-				sie = sid;
-				sid = EMPTY;
-				ie_cycles = 0;
-				id_resolved = 0;
-			}
-		}
-		if (sid == EMPTY) {
-			sid = sif;
-			sif = EMPTY;
-			if_exitk = 0;
-		}
-		t++;
+	while (!q.ended && q.t < limit) {
+		cycle(&q, rows, n, ee, sel1, trace, tag, o, 0);
 		/* a trace without an exit (cannot happen) */
-		if (!ended && (sif & sid & sie & scm) < 0 &&
-		    (!fetch_on || (next >= n && sif == EMPTY)))
-			FINISH();
+		if (!q.ended && !busy(&q) && q.next >= n && q.sif == EMPTY)
+			finish(&q);
 	}
-	if (!ended)
-		end = t;
-	o->end = end;
-	o->commit = commit;
-	o->npost = npost;
+	while (q.ended && busy(&q) && q.t < limit)
+		cycle(&q, rows, n, ee, sel1, trace, tag, o, 1);
+	o->end = q.ended ? q.end : q.t;
+	o->commit = q.commit;
+	o->npost = q.npost;
 }
 
 static __attribute__((noinline)) void run_pipe(const struct sim_row *rows, uint32_t n,
@@ -243,8 +306,12 @@ void sim_nic__init(struct sim_nic *nic)
 /* what a packet's rows give it, from its first IF: its end and last commit (its end
  * when nothing commits), its stalls by cause (start and drain included). A function of
  * the rows, the early-exit switch and d, how far the first IF is behind the select. */
-struct outcome {
+struct rel {
 	uint64_t end, commit;
+};
+
+struct outcome {
+	struct rel rel;
 	uint32_t stall[SIM_NCAUSE];
 };
 
@@ -265,8 +332,8 @@ static void outcome_of(const struct pipe_out *q, uint64_t t0, uint64_t d, struct
 		o->stall[SIM_C_DRAIN] += (uint32_t)(commit - 3 - end);
 		end = commit - 3;
 	}
-	o->end = end - t0;
-	o->commit = commit - t0;
+	o->rel.end = end - t0;
+	o->rel.commit = commit - t0;
 }
 
 /* ---- the memo: the outcome of (rows, early exit, d) computed before ---- */
@@ -274,13 +341,12 @@ static void outcome_of(const struct pipe_out *q, uint64_t t0, uint64_t d, struct
 #define MEMO_SETS 32
 #define MEMO_WAYS 8
 #define MEMO_MAX_ROWS 1024	/* longer traces are timed every time */
+#define MEMO_MAX_D (1ull << 40)	/* and those whose first IF is this far behind */
 
 struct memo_ent {
-	struct sim_row *rows;	/* NULL: empty */
+	uint64_t key;		/* memo_key; 0: empty */
+	struct sim_row *rows;
 	uint32_t cap;		/* rows allocated */
-	uint32_t n;
-	uint64_t d;
-	int ee;
 	struct outcome o;
 };
 
@@ -297,7 +363,11 @@ struct sim_memo {
 
 struct sim_memo *sim_memo__new(void)
 {
-	return calloc(1, sizeof(struct sim_memo));
+	struct sim_memo *m = calloc(1, sizeof(struct sim_memo));
+
+	if (m)
+		m->last = &m->set[0].e[0];
+	return m;
 }
 
 void sim_memo__free(struct sim_memo *m)
@@ -310,11 +380,17 @@ void sim_memo__free(struct sim_memo *m)
 	free(m);
 }
 
+/* the row count, the early-exit switch and d in one word, never 0 (d >= 2) */
+static uint64_t memo_key(uint32_t n, int ee, uint64_t d)
+{
+	return d << 12 | (uint64_t)(ee != 0) << 11 | n;
+}
+
 /* a hash of a few words of a few rows (the last, and those at a quarter, half and
- * three quarters: pc, program, registers written, control, helper, frames), of their
- * count and of d. It only picks a set and a way: a lookup compares the rows whole
- * (memcmp, which the hit pays anyway), so that rows the sample misses cost a way of
- * the set and a compare, never a wrong answer. */
+ * three quarters: pc, program, registers written, control, helper, frames) and of the
+ * key. It only picks a set and a way: a lookup compares the rows whole (which the hit
+ * pays anyway), so that rows the sample misses cost a way of the set and a compare,
+ * never a wrong answer. */
 static uint64_t word_at(const struct sim_row *r, size_t off)
 {
 	uint64_t w;
@@ -323,10 +399,10 @@ static uint64_t word_at(const struct sim_row *r, size_t off)
 	return w;
 }
 
-static uint64_t memo_hash(const struct sim_row *rows, uint32_t n, int ee, uint64_t d)
+static uint64_t memo_hash(const struct sim_row *rows, uint32_t n, uint64_t key)
 {
 	const uint64_t k = 0xff51afd7ed558ccdull;
-	uint64_t h = n ^ d << 32 ^ (uint64_t)ee << 63;
+	uint64_t h = key;
 
 	if (n) {
 		const struct sim_row *last = &rows[n - 1];
@@ -340,22 +416,27 @@ static uint64_t memo_hash(const struct sim_row *rows, uint32_t n, int ee, uint64
 	return h ^ h >> 29;
 }
 
-static int memo_is(const struct memo_ent *e, const struct sim_row *rows, uint32_t n, int ee,
-		   uint64_t d)
+/* memcmp, inline for the one or two rows of a short program (the call costs as much
+ * as the compare there) */
+static inline __attribute__((always_inline)) int
+rows_equal(const struct sim_row *a, const struct sim_row *b, uint32_t n)
 {
-	return e->rows && e->n == n && e->ee == ee && e->d == d &&
-	       !memcmp(e->rows, rows, n * sizeof(*rows));
+	if (n == 1)
+		return !memcmp(a, b, sizeof(*a));
+	if (n == 2)
+		return !memcmp(a, b, 2 * sizeof(*a));
+	return !memcmp(a, b, n * sizeof(*a));
 }
 
 static const struct outcome *memo_find(struct sim_memo *m, const struct sim_row *rows,
-				       uint32_t n, int ee, uint64_t d, uint64_t h)
+				       uint32_t n, uint64_t key, uint64_t h)
 {
 	const struct memo_set *s = &m->set[h % MEMO_SETS];
 
 	for (int w = 0; w < MEMO_WAYS; w++) {
 		const struct memo_ent *e = &s->e[w];
 
-		if (s->hash[w] == h && memo_is(e, rows, n, ee, d)) {
+		if (s->hash[w] == h && e->key == key && rows_equal(e->rows, rows, n)) {
 			m->last = e;
 			return &e->o;
 		}
@@ -363,8 +444,8 @@ static const struct outcome *memo_find(struct sim_memo *m, const struct sim_row 
 	return NULL;
 }
 
-static void memo_put(struct sim_memo *m, const struct sim_row *rows, uint32_t n, int ee,
-		     uint64_t d, uint64_t h, const struct outcome *o)
+static void memo_put(struct sim_memo *m, const struct sim_row *rows, uint32_t n,
+		     uint64_t key, uint64_t h, const struct outcome *o)
 {
 	struct memo_set *s = &m->set[h % MEMO_SETS];
 	uint32_t w = s->victim;
@@ -381,41 +462,55 @@ static void memo_put(struct sim_memo *m, const struct sim_row *rows, uint32_t n,
 	s->victim = (w + 1) % MEMO_WAYS;
 	memcpy(e->rows, rows, n * sizeof(*rows));
 	s->hash[w] = h;
-	e->n = n;
-	e->ee = ee;
-	e->d = d;
+	e->key = key;
 	e->o = *o;
 	m->last = e;
 }
 
-/* the outcome of rows from the first IF t0 after select sel: the memo's, or run_pipe's
- * (then remembered). o is filled, or pointed at the memo's. */
-static const struct outcome *time_rows(const struct sim_model *m, const struct sim_row *rows,
-				       uint32_t n, FILE *trace, uint64_t tag,
-				       struct sim_memo *mm, uint64_t sel, uint64_t t0,
-				       struct outcome *o)
+/* the outcome of rows from the first IF t0 after select sel for the memo's key (0:
+ * not to be remembered) and hash h: run_pipe's, remembered; stall[] gets its stalls */
+static __attribute__((noinline)) struct rel
+time_miss(const struct sim_model *m, const struct sim_row *rows, uint32_t n, FILE *trace,
+	  uint64_t tag, struct sim_memo *mm, uint64_t sel, uint64_t t0, uint64_t key,
+	  uint64_t h, uint32_t stall[SIM_NCAUSE])
 {
-	uint64_t d = t0 - sel, h = 0;
-	int memo = mm && !trace && n <= MEMO_MAX_ROWS;
-	const struct outcome *hit;
 	struct pipe_out q;
+	struct outcome o;
 
-	if (memo) {
-		/* a stream of one kind of packet hits the same entry */
-		if (mm->last && memo_is(mm->last, rows, n, m->early_exit, d))
-			return &mm->last->o;
-		h = memo_hash(rows, n, m->early_exit, d);
-		if ((hit = memo_find(mm, rows, n, m->early_exit, d, h)))
-			return hit;
-	}
 	if (trace)
 		run_pipe_traced(rows, n, m->early_exit, sel, t0, trace, tag, &q);
 	else
 		run_pipe(rows, n, m->early_exit, sel, t0, &q);
-	outcome_of(&q, t0, d, o);
-	if (memo)
-		memo_put(mm, rows, n, m->early_exit, d, h, o);
-	return o;
+	outcome_of(&q, t0, t0 - sel, &o);
+	if (key)
+		memo_put(mm, rows, n, key, h, &o);
+	memcpy(stall, o.stall, sizeof(o.stall));
+	return o.rel;
+}
+
+/* the same, the memo's when it has it */
+static inline __attribute__((always_inline)) struct rel
+time_rows(const struct sim_model *m, const struct sim_row *rows, uint32_t n, FILE *trace,
+	  uint64_t tag, struct sim_memo *mm, uint64_t sel, uint64_t t0,
+	  uint32_t stall[SIM_NCAUSE])
+{
+	uint64_t d = t0 - sel, key = 0, h = 0;
+	const struct outcome *hit = NULL;
+
+	if (mm && !trace && n <= MEMO_MAX_ROWS && d < MEMO_MAX_D) {
+		key = memo_key(n, m->early_exit, d);
+		/* a stream of one kind of packet hits the same entry */
+		if (mm->last->key == key && rows_equal(mm->last->rows, rows, n)) {
+			hit = &mm->last->o;
+		} else {
+			h = memo_hash(rows, n, key);
+			hit = memo_find(mm, rows, n, key, h);
+		}
+	}
+	if (!hit)
+		return time_miss(m, rows, n, trace, tag, mm, sel, t0, key, h, stall);
+	memcpy(stall, hit->stall, sizeof(hit->stall));
+	return hit->rel;
 }
 
 static uint64_t max64(uint64_t a, uint64_t b)
@@ -423,74 +518,78 @@ static uint64_t max64(uint64_t a, uint64_t b)
 	return a > b ? a : b;
 }
 
+/* the PIQ's ring of packets holding frames, read once per packet */
+struct piq {
+	uint32_t head, np, used;
+};
+
 /* back-pressure: frame 0 enters when the PIQ has room for the whole packet. Packets
  * leave it in order (their frames are released in order). */
-static uint64_t piq_enter(struct sim_nic *nic, uint64_t t, uint32_t frames)
+static inline __attribute__((always_inline)) uint64_t
+piq_enter(const struct sim_nic *nic, struct piq *q, uint64_t t, uint32_t frames)
 {
-	uint32_t head = nic->head, np = nic->npending, used = nic->used;
-
-	while (np && nic->pending[head].release <= t) {
-		used -= nic->pending[head].frames;
-		head = (head + 1) % SIM_PIQ_FRAMES;
-		np--;
+	while (q->np && nic->pending[q->head].release <= t) {
+		q->used -= nic->pending[q->head].frames;
+		q->head = (q->head + 1) % SIM_PIQ_FRAMES;
+		q->np--;
 	}
-	while (np && (used + frames > SIM_PIQ_FRAMES || np == SIM_PIQ_FRAMES)) {
-		t = max64(t, nic->pending[head].release);
-		used -= nic->pending[head].frames;
-		head = (head + 1) % SIM_PIQ_FRAMES;
-		np--;
+	while (q->np && (q->used + frames > SIM_PIQ_FRAMES || q->np == SIM_PIQ_FRAMES)) {
+		t = max64(t, nic->pending[q->head].release);
+		q->used -= nic->pending[q->head].frames;
+		q->head = (q->head + 1) % SIM_PIQ_FRAMES;
+		q->np--;
 	}
-	nic->head = head;
-	nic->npending = np;
-	nic->used = used;
 	return t;
 }
 
-static void piq_hold(struct sim_nic *nic, uint64_t release, uint32_t frames)
+static inline __attribute__((always_inline)) void
+piq_hold(struct sim_nic *nic, struct piq *q, uint64_t release, uint32_t frames)
 {
-	uint32_t i = (nic->head + nic->npending) % SIM_PIQ_FRAMES;
+	uint32_t i = (q->head + q->np) % SIM_PIQ_FRAMES;
 
 	nic->pending[i].release = release;
 	nic->pending[i].frames = frames;
-	nic->npending++;
-	nic->used += frames;
+	q->np++;
+	q->used += frames;
 }
 
-void sim__time(struct sim_nic *nic, const struct sim_model *m, const struct sim_row *rows,
-	       uint32_t n, struct sim_pkt *p, FILE *trace, uint64_t tag)
+/* sim__time; trace a constant where it is inlined. The NIC's fields are read first and
+ * written last (the packet's stores could alias them). */
+static inline __attribute__((always_inline)) void
+time_packet(struct sim_nic *nic, const struct sim_model *m, const struct sim_row *rows,
+	    uint32_t n, struct sim_pkt *p, FILE *trace, uint64_t tag)
 {
 	uint32_t fin = sim__frames(p->len), fout = sim__frames(p->out_len);
-	uint32_t b = nic->buf_free[0] <= nic->buf_free[1] ? 0 : 1;
-	uint64_t arrival, select, first_if, end, commit, emit_end;
-	const struct outcome *o;
-	struct outcome mine;
+	uint64_t bf0 = nic->buf_free[0], bf1 = nic->buf_free[1];
+	uint32_t b = bf0 <= bf1 ? 0 : 1;
+	struct piq q = { nic->head, nic->npending, nic->used };
+	uint64_t arrival, select, first_if, end, commit, emit_end, next_free;
+	struct rel rel;
 
 	if (!fin)
 		fin = 1;
-	arrival = piq_enter(nic, max64(p->offered, nic->in_free), fin);
+	arrival = piq_enter(nic, &q, max64(p->offered, nic->in_free), fin);
 	select = arrival;
 	if (nic->started)
 		select = max64(select, max64(nic->end + 1, nic->xfer_free));
-	select = max64(select, nic->buf_free[b]);
+	select = max64(select, b ? bf1 : bf0);
 	first_if = max64(select + 2, nic->started ? nic->commit : 0);
 	if (trace)
 		fprintf(trace, "cycle %llu pkt %llu: select, %u bytes arrived at %llu\n",
 			(unsigned long long)select, (unsigned long long)tag, p->len,
 			(unsigned long long)arrival);
-	o = time_rows(m, rows, n, trace, tag, nic->memo, select, first_if, &mine);
-	end = first_if + o->end;
-	commit = first_if + o->commit;
-	memcpy(p->stall, o->stall, sizeof(p->stall));
+	p->rows = n;
+	rel = time_rows(m, rows, n, trace, tag, nic->memo, select, first_if, p->stall);
+	end = first_if + rel.end;
+	commit = first_if + rel.commit;
 	if (fout) {
 		emit_end = commit + fout;
-		nic->buf_free[b] = emit_end + 1;
-		nic->xfer_free = select + fin;	/* its last frame moves then */
-		piq_hold(nic, select + fin, fin);
+		next_free = select + fin;	/* its last frame moves then */
+		piq_hold(nic, &q, select + fin, fin);
 	} else {
 		emit_end = end;
-		nic->buf_free[b] = end + 1;
-		nic->xfer_free = end + 1;
-		piq_hold(nic, max64(end, arrival + fin - 1), fin);
+		next_free = end + 1;
+		piq_hold(nic, &q, max64(end, arrival + fin - 1), fin);
 	}
 	p->arrival = arrival;
 	p->select = select;
@@ -499,11 +598,15 @@ void sim__time(struct sim_nic *nic, const struct sim_model *m, const struct sim_
 	p->commit = commit;
 	p->emit_end = emit_end;
 	p->cycles = (uint32_t)(end - select + 1);
-	p->rows = n;
 	p->latency = emit_end + 1 - arrival;
 	/* alone, the packet arrives at its select; nothing after select depends on the
 	 * packets before it (the previous one held the core until its last commit - 3) */
 	p->latency_alone = emit_end + 1 - select;
+	nic->buf_free[b] = emit_end + 1;
+	nic->xfer_free = next_free;
+	nic->head = q.head;
+	nic->npending = q.np;
+	nic->used = q.used;
 	nic->end = end;
 	nic->commit = commit;
 	nic->in_free = arrival + fin;
@@ -513,4 +616,20 @@ void sim__time(struct sim_nic *nic, const struct sim_model *m, const struct sim_
 		fprintf(trace, "cycle %llu pkt %llu: end, %u cycles, last commit %llu, out at %llu\n",
 			(unsigned long long)end, (unsigned long long)tag, p->cycles,
 			(unsigned long long)commit, (unsigned long long)emit_end);
+}
+
+static __attribute__((noinline)) void
+time_traced(struct sim_nic *nic, const struct sim_model *m, const struct sim_row *rows,
+	    uint32_t n, struct sim_pkt *p, FILE *trace, uint64_t tag)
+{
+	time_packet(nic, m, rows, n, p, trace, tag);
+}
+
+void sim__time(struct sim_nic *nic, const struct sim_model *m, const struct sim_row *rows,
+	       uint32_t n, struct sim_pkt *p, FILE *trace, uint64_t tag)
+{
+	if (trace)
+		time_traced(nic, m, rows, n, p, trace, tag);
+	else
+		time_packet(nic, m, rows, n, p, NULL, tag);
 }
