@@ -553,8 +553,9 @@ piq_hold(struct sim_nic *nic, struct piq *q, uint64_t release, uint32_t frames)
 	q->used += frames;
 }
 
-/* sim__time; trace a constant where it is inlined. The NIC's fields are read first and
- * written last (the packet's stores could alias them). */
+/* sim__time; trace a constant where it is inlined. The NIC's fields are read first
+ * (the packet's stall[] could alias them), and what is known before the rows are
+ * timed is stored then (fewer values live across the memo's lookup). */
 static inline __attribute__((always_inline)) void
 time_packet(struct sim_nic *nic, const struct sim_model *m, const struct sim_row *rows,
 	    uint32_t n, struct sim_pkt *p, FILE *trace, uint64_t tag)
@@ -563,7 +564,7 @@ time_packet(struct sim_nic *nic, const struct sim_model *m, const struct sim_row
 	uint64_t bf0 = nic->buf_free[0], bf1 = nic->buf_free[1];
 	uint32_t b = bf0 <= bf1 ? 0 : 1;
 	struct piq q = { nic->head, nic->npending, nic->used };
-	uint64_t arrival, select, first_if, end, commit, emit_end, next_free;
+	uint64_t arrival, select, first_if, end, commit, emit_end;
 	struct rel rel;
 
 	if (!fin)
@@ -574,44 +575,44 @@ time_packet(struct sim_nic *nic, const struct sim_model *m, const struct sim_row
 		select = max64(select, max64(nic->end + 1, nic->xfer_free));
 	select = max64(select, b ? bf1 : bf0);
 	first_if = max64(select + 2, nic->started ? nic->commit : 0);
+	if (fout)
+		piq_hold(nic, &q, select + fin, fin);
+	nic->head = q.head;
+	nic->in_free = arrival + fin;
+	nic->buf = b;
+	nic->started = 1;
+	p->arrival = arrival;
+	p->select = select;
+	p->first_if = first_if;
+	p->rows = n;
 	if (trace)
 		fprintf(trace, "cycle %llu pkt %llu: select, %u bytes arrived at %llu\n",
 			(unsigned long long)select, (unsigned long long)tag, p->len,
 			(unsigned long long)arrival);
-	p->rows = n;
 	rel = time_rows(m, rows, n, trace, tag, nic->memo, select, first_if, p->stall);
-	end = first_if + rel.end;
-	commit = first_if + rel.commit;
+	end = p->first_if + rel.end;
+	commit = p->first_if + rel.commit;
 	if (fout) {
 		emit_end = commit + fout;
-		next_free = select + fin;	/* its last frame moves then */
-		piq_hold(nic, &q, select + fin, fin);
+		nic->xfer_free = p->select + fin;	/* its last frame moves then */
 	} else {
 		emit_end = end;
-		next_free = end + 1;
-		piq_hold(nic, &q, max64(end, arrival + fin - 1), fin);
+		nic->xfer_free = end + 1;
+		piq_hold(nic, &q, max64(end, p->arrival + fin - 1), fin);
 	}
-	p->arrival = arrival;
-	p->select = select;
-	p->first_if = first_if;
+	nic->npending = q.np;
+	nic->used = q.used;
+	nic->buf_free[b] = emit_end + 1;
+	nic->end = end;
+	nic->commit = commit;
 	p->end = end;
 	p->commit = commit;
 	p->emit_end = emit_end;
-	p->cycles = (uint32_t)(end - select + 1);
-	p->latency = emit_end + 1 - arrival;
+	p->cycles = (uint32_t)(end - p->select + 1);
+	p->latency = emit_end + 1 - p->arrival;
 	/* alone, the packet arrives at its select; nothing after select depends on the
 	 * packets before it (the previous one held the core until its last commit - 3) */
-	p->latency_alone = emit_end + 1 - select;
-	nic->buf_free[b] = emit_end + 1;
-	nic->xfer_free = next_free;
-	nic->head = q.head;
-	nic->npending = q.np;
-	nic->used = q.used;
-	nic->end = end;
-	nic->commit = commit;
-	nic->in_free = arrival + fin;
-	nic->buf = b;
-	nic->started = 1;
+	p->latency_alone = emit_end + 1 - p->select;
 	if (trace)
 		fprintf(trace, "cycle %llu pkt %llu: end, %u cycles, last commit %llu, out at %llu\n",
 			(unsigned long long)end, (unsigned long long)tag, p->cycles,
@@ -625,11 +626,18 @@ time_traced(struct sim_nic *nic, const struct sim_model *m, const struct sim_row
 	time_packet(nic, m, rows, n, p, trace, tag);
 }
 
+static __attribute__((noinline)) void
+time_plain(struct sim_nic *nic, const struct sim_model *m, const struct sim_row *rows,
+	   uint32_t n, struct sim_pkt *p)
+{
+	time_packet(nic, m, rows, n, p, NULL, 0);
+}
+
 void sim__time(struct sim_nic *nic, const struct sim_model *m, const struct sim_row *rows,
 	       uint32_t n, struct sim_pkt *p, FILE *trace, uint64_t tag)
 {
 	if (trace)
 		time_traced(nic, m, rows, n, p, trace, tag);
 	else
-		time_packet(nic, m, rows, n, p, NULL, tag);
+		time_plain(nic, m, rows, n, p);
 }
