@@ -83,9 +83,9 @@ static inline __attribute__((always_inline)) uint32_t
 row_flags(const struct sim_row *r, int ee, uint32_t prev_wr)
 {
 	uint32_t fl = ctl_flags[ee][r->ctl];
-	uint32_t need = r->rd_id | ((r->exit_r0 != 0) & ee);
 
-	if ((prev_wr & need) | r->mem_dep)
+	/* a plain exit reads r0 in ID with early exit */
+	if ((prev_wr & r->rd_id) || r->mem_dep || (r->exit_r0 && ee && (prev_wr & 1)))
 		fl |= F_DEP;
 	if (r->lat > 1)
 		fl |= F_LAT;
@@ -197,7 +197,7 @@ cycle(struct pstate *q, const struct sim_row *rows, uint32_t n, int ee, uint64_t
 		q->end = q->t;
 		q->ended = 1;
 	}
-	if (ie_ok && (q->fie & F_SWITCH))
+	if ((q->fie & F_SWITCH) && ie_ok)
 		squashed |= squash(q);
 	if (q->scm >= 0) {
 		q->commit = q->t;
@@ -273,7 +273,7 @@ pipe_cycles(const struct sim_row *rows, uint32_t n, int ee, uint64_t sel, uint64
 	while (!q.ended && q.t < limit) {
 		cycle(&q, rows, n, ee, sel1, trace, tag, o, 0);
 		/* a trace without an exit (cannot happen) */
-		if (!q.ended && !busy(&q) && q.next >= n && q.sif == EMPTY)
+		if (q.next >= n && q.sif == EMPTY && !q.ended && !busy(&q))
 			finish(&q);
 	}
 	while (q.ended && busy(&q) && q.t < limit)
