@@ -9,7 +9,8 @@
  * on entry, and every way out of a row says how many of them did not run. The budget
  * is checked where a cycle can come back (a program's first row, backward jump
  * targets), for every row that can run before the next check; a run that could exhaust
- * it there is left to the interpreter (XL_BAIL), which stops at the exact row. The sim entry point also writes one struct sim_row per executed row: what
+ * it there is left to the interpreter (XL_BAIL), which stops at the exact row. The sim
+ * entry point also writes one struct sim_row per executed row: what
  * the row's words and its control say is computed here, at translation, by the sim's
  * own functions (sim__row_static); what depends on the run (loads that read the last
  * row's writes, packet frames read, the helper's latency) is computed as it runs, the
@@ -132,20 +133,29 @@ static int in_prog(const struct image_prog *p, uint32_t row)
 	return row - p->first_row < p->nrows;
 }
 
+/* the jump targets of row i of e->p inside it, as row indices of e->p; how many */
+static int targets(const struct emit *e, uint32_t i, uint32_t t[CC_MAX_LANES])
+{
+	int k = 0;
+
+	for (uint32_t l = 0; l < e->v->lanes; l++) {
+		const struct vliw_word *w = word(e->v, e->p->first_row + i, l);
+
+		if (w->op != CC_NOP && is_jump(w) && in_prog(e->p, w->target))
+			t[k++] = w->target - e->p->first_row;
+	}
+	return k;
+}
+
 /* the rows that can run from row i's start before a check (the next check row, the end
  * of the program or of the run): fall-through assumed possible from every row */
 static uint32_t reach(const struct emit *e, uint32_t i, uint32_t n)
 {
-	const struct image_prog *p = e->p;
-	uint32_t most = i + 1 < n && !e->chk[i + 1] ? e->bound[i + 1] : 0;
+	uint32_t most = i + 1 < n && !e->chk[i + 1] ? e->bound[i + 1] : 0, t[CC_MAX_LANES];
 
-	for (uint32_t l = 0; l < e->v->lanes; l++) {
-		const struct vliw_word *w = word(e->v, p->first_row + i, l);
-
-		if (w->op != CC_NOP && is_jump(w) && in_prog(p, w->target) &&
-		    !e->chk[w->target - p->first_row] && e->bound[w->target - p->first_row] > most)
-			most = e->bound[w->target - p->first_row];
-	}
+	for (int k = targets(e, i, t); k-- > 0;)
+		if (!e->chk[t[k]] && e->bound[t[k]] > most)
+			most = e->bound[t[k]];
 	return 1 + most;
 }
 
@@ -173,16 +183,14 @@ static void stored_before(struct emit *e)
 	if (n)
 		e->pst[0] = 1;
 	for (uint32_t r = 0; r < n; r++) {
+		uint32_t t[CC_MAX_LANES];
+
 		if (!has_store(e->v, p->first_row + r))
 			continue;
 		if (r + 1 < n)
 			e->pst[r + 1] = 1;
-		for (uint32_t l = 0; l < e->v->lanes; l++) {
-			const struct vliw_word *w = word(e->v, p->first_row + r, l);
-
-			if (w->op != CC_NOP && is_jump(w) && in_prog(p, w->target))
-				e->pst[w->target - p->first_row] = 1;
-		}
+		for (int k = targets(e, r, t); k-- > 0;)
+			e->pst[t[k]] = 1;
 	}
 }
 
@@ -199,16 +207,15 @@ static void blocks(struct emit *e)
 	memset(e->chk, 0, n);
 	if (n)
 		e->start[0] = e->chk[0] = 1;
-	for (uint32_t r = 0; r < n; r++)
-		for (uint32_t l = 0; l < e->v->lanes; l++) {
-			const struct vliw_word *w = word(e->v, p->first_row + r, l);
+	for (uint32_t r = 0; r < n; r++) {
+		uint32_t t[CC_MAX_LANES];
 
-			if (w->op != CC_NOP && is_jump(w) && in_prog(p, w->target)) {
-				e->start[w->target - p->first_row] = 1;
-				if (w->target - p->first_row <= r)
-					e->chk[w->target - p->first_row] = 1;
-			}
+		for (int k = targets(e, r, t); k-- > 0;) {
+			e->start[t[k]] = 1;
+			if (t[k] <= r)
+				e->chk[t[k]] = 1;
 		}
+	}
 	for (uint32_t r = 1; r <= n; r++)
 		if (r == n || e->start[r]) {
 			for (uint32_t i = last; i < r; i++)
@@ -330,18 +337,15 @@ static void guess_regions(struct emit *e)
 	while (changed) {
 		changed = 0;
 		for (uint32_t i = 0; i < p->nrows; i++) {
+			uint32_t t[CC_MAX_LANES];
+
 			if (e->rg[i * CC_NREGS] == G_NONE)
 				continue;	/* not reached (yet) */
 			g_row(e, p->first_row + i, &e->rg[i * CC_NREGS], out);
 			if (i + 1 < p->nrows)
 				changed |= g_flow(&e->rg[(i + 1) * CC_NREGS], out);
-			for (uint32_t l = 0; l < e->v->lanes; l++) {
-				const struct vliw_word *w = word(e->v, p->first_row + i, l);
-
-				if (w->op != CC_NOP && is_jump(w) && in_prog(p, w->target))
-					changed |= g_flow(&e->rg[(w->target - p->first_row) *
-								 CC_NREGS], out);
-			}
+			for (int k = targets(e, i, t); k-- > 0;)
+				changed |= g_flow(&e->rg[t[k] * CC_NREGS], out);
 		}
 	}
 }
