@@ -15,16 +15,24 @@ hw/rtl/isa_defs.vh: hw/gen/isa_vh.c src/isa.h src/isa_ext.h src/insn.h $(HW_OBJ)
 	$(HW_CC) $(HW_CFLAGS) -o $(HW_B)/isa_vh $< $(HW_OBJ) $(HW_LDLIBS)
 	$(HW_B)/isa_vh > $@.tmp && mv $@.tmp $@
 
-$(HW_B)/model.o: hw/sim/model.c hw/sim/model.h
+# the model reads the image's structures (src/image.h): its object follows their headers
+$(HW_B)/model.o: hw/sim/model.c hw/sim/model.h src/image.h
 	@mkdir -p $(HW_B)
-	$(HW_CC) $(HW_CFLAGS) -Ihw/sim -c -o $@ $<
+	$(HW_CC) $(HW_CFLAGS) -MMD -MP -Ihw/sim -c -o $@ $<
+-include $(HW_B)/model.d
 
+# Verilator skips its build when the Verilog did not change, and its make does not see
+# the objects passed in LDFLAGS (and finds $@ through its VPATH): both binaries are
+# removed first and the link made again after
 $(HW_B)/cosim: hw/sim/cosim.cpp $(HW_B)/model.o $(HW_RTL) hw/rtl/isa_defs.vh $(HW_OBJ)
+	rm -f $@ $(HW_B)/obj_dir/cosim
 	verilator --cc --exe --build -O2 -GN=$(HW_LANES) $(HW_VFLAGS) -Wno-fatal -Wno-WIDTH -Wno-UNOPTFLAT -Wno-lint \
 	  -Ihw/rtl --top-module hxdp_top --Mdir $(HW_B)/obj_dir -j 2 \
 	  -CFLAGS "-O1 -DHX_LANES=$(HW_LANES) -I$(CURDIR)/src -I$(CURDIR)/hw/sim" \
 	  -LDFLAGS "$(CURDIR)/$(HW_B)/model.o $(addprefix $(CURDIR)/,$(HW_OBJ)) $(HW_LDLIBS)" \
 	  -o cosim $(HW_RTL) $(CURDIR)/hw/sim/cosim.cpp >$(HW_B)/verilator.log 2>&1 || \
+	  { tail -30 $(HW_B)/verilator.log; exit 1; }
+	$(MAKE) -s -C $(HW_B)/obj_dir -f Vhxdp_top.mk cosim >>$(HW_B)/verilator.log 2>&1 || \
 	  { tail -30 $(HW_B)/verilator.log; exit 1; }
 	cp $(HW_B)/obj_dir/cosim $@
 
