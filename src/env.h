@@ -75,6 +75,13 @@ void run__pkt_moved(struct hxdp_run *r);
 int run__ctx_load(struct hxdp_run *r, uint32_t off, uint32_t size, uint64_t *val);
 
 /* run__ctx_load itself, inline (translated images use it in place) */
+/* the xdp_md fields that read as packet addresses */
+static inline int run__ctx_is_pkt(uint32_t off)
+{
+	return off == offsetof(struct xdp_md, data) || off == offsetof(struct xdp_md, data_end) ||
+	       off == offsetof(struct xdp_md, data_meta);
+}
+
 static inline int run__ctx_read(const struct hxdp_run *r, uint32_t off, uint32_t size,
 				uint64_t *val)
 {
@@ -83,14 +90,7 @@ static inline int run__ctx_read(const struct hxdp_run *r, uint32_t off, uint32_t
 	if (!r->xdp || size != 4 || off % 4 || off + size > sizeof(struct xdp_md))
 		return -EACCES;
 	memcpy(&v, r->ctx + off, sizeof(v));
-	switch (off) {
-	case offsetof(struct xdp_md, data):
-	case offsetof(struct xdp_md, data_end):
-	case offsetof(struct xdp_md, data_meta):
-		*val = HXDP_ADDR(R_PKT, v);
-		return 0;
-	}
-	*val = v;
+	*val = run__ctx_is_pkt(off) ? HXDP_ADDR(R_PKT, v) : v;
 	return 0;
 }
 /* stop the run: res->fault, res->err, r0 = XDP_ABORTED. Returns err. */

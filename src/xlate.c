@@ -257,10 +257,8 @@ static int g_word(const struct vliw_word *w, const int16_t *g)
 
 	switch (w->form) {
 	case F_LDX:
-		return g[w->src] == R_CTX && w->size == 4 &&
-		       (w->off == offsetof(struct xdp_md, data) ||
-			w->off == offsetof(struct xdp_md, data_end) ||
-			w->off == offsetof(struct xdp_md, data_meta)) ? R_PKT : G_UNK;
+		return g[w->src] == R_CTX && w->size == 4 && w->off >= 0 &&
+		       run__ctx_is_pkt((uint32_t)w->off) ? R_PKT : G_UNK;
 	case F_LDK:
 		return g_const(w->k);
 	case F_ALU_K: case F_ALU_X:
