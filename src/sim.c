@@ -27,6 +27,11 @@ struct sim {
 	struct sim_nic nic;
 	struct sim_row *rows;
 	uint32_t nrows, cap;
+	/* the translated run's records (sim.h) of the packet run last, when packed */
+	uint32_t *rec;
+	struct sim_row *side;
+	struct sim_recs recs;
+	int packed;
 	struct vliw_trace tr;		/* the rows of the packet run last */
 	struct xlate *xl;		/* the translated image, NULL: interpreted */
 	struct xl_ctx xc;
@@ -331,18 +336,30 @@ static int rows_room(struct sim *s, uint32_t need)
 	if (!p)
 		return -ENOMEM;
 	s->rows = p;
+	if (s->xl) {
+		if (!(p = realloc(s->rec, cap * sizeof(*s->rec))))
+			return -ENOMEM;
+		s->rec = p;
+		if (!(p = realloc(s->side, cap * sizeof(*s->side))))
+			return -ENOMEM;
+		s->side = p;
+	}
 	s->cap = cap;
 	return 0;
 }
 
 /* the translated run's callbacks (xlate_rt.h) */
+/* past the records' side index, the rest of the packet runs stepwise */
 static int xl_grow(struct xl_ctx *c, uint32_t need)
 {
 	struct sim *s = c->owner;
 
+	if (need > SIM_REC_MAX_SIDE + 1)
+		return -E2BIG;
 	if (rows_room(s, need))
 		return run__fault(c->run, -ENOMEM, "sim: out of memory");
-	c->srow = s->rows;
+	c->srec = s->rec;
+	c->sside = s->side;
 	c->scap = s->cap;
 	return 0;
 }
@@ -396,19 +413,22 @@ static int execute_xl(struct sim *s, struct vliw_state *vs, struct hxdp_run *run
 	struct xl_ctx *c = &s->xc;
 
 	c->owner = s;
-	c->srow = s->rows;
+	c->srec = s->rec;
+	c->sside = s->side;
 	c->scap = s->cap;
 	c->ns = 0;
+	c->nside = 0;
 	c->sgrow = xl_grow;
 	c->shelper = xl_helper;
 	c->base = base;
 	c->len = len;
-	if (xlate__sim_run(s->xl, vs, c)) {
-		s->nrows = c->ns;
-		return stepwise(s, vs, run, base, len);
-	}
+	s->packed = !xlate__sim_run(s->xl, vs, c);
 	s->nrows = c->ns;
-	return 0;
+	s->recs = (struct sim_recs){ s->recs.T, s->rec, s->side, c->ns, c->nside };
+	if (s->packed)
+		return 0;
+	sim__unpack(&s->recs, s->rows);
+	return stepwise(s, vs, run, base, len);
 }
 
 /* run the packet on vliw, keeping one sim_row per executed row */
@@ -418,12 +438,15 @@ static int execute(struct sim *s, uint32_t prog, struct hxdp_run *run, uint64_t 
 	struct vliw_state vs;
 
 	s->nrows = 0;
+	s->packed = 0;
 	if (vliw__start(&vs, s->v, prog, run, r1)) {
 		run->res->r0 = XDP_ABORTED;
 		return 0;
 	}
 	if (s->xl) {
 		execute_xl(s, &vs, run, base, len);
+		if (s->packed)
+			return 0;
 	} else {
 		vliw__trace_run(&vs, &s->tr);
 		if (rows_room(s, s->tr.n))
@@ -432,8 +455,7 @@ static int execute(struct sim *s, uint32_t prog, struct hxdp_run *run, uint64_t 
 			to_row(s, run, i, base, len, &s->rows[i]);
 		s->nrows = s->tr.n;
 	}
-	if (s->nrows && s->rows[s->nrows - 1].ctl == SIM_CTL_NONE)
-		s->rows[s->nrows - 1].ctl = SIM_CTL_EXIT_ID;
+	sim__end_rows(s->rows, s->nrows);
 	return 0;
 }
 
@@ -472,6 +494,7 @@ static int sim_open(struct hxdp_obj *obj, const struct engine_opts *o, void **st
 		free(s);
 		return e;
 	}
+	s->recs.T = s->xl ? xlate__sim_table(s->xl) : NULL;
 	s->lanes = (int)s->v->lanes;
 	s->m.early_exit = 1;
 	s->conf.early_exit = 1;
@@ -504,7 +527,10 @@ static int sim_run(void *st, uint32_t prog, struct hxdp_run *run, uint64_t r1)
 	p->len = len;
 	p->out_len = x && !run->res->fault && leaves(run->res->r0) ? x->data_end - x->data : 0;
 	p->offered = s->conf.rate_mpps > 0 ? (uint64_t)(s->npkts * SIM_MHZ / s->conf.rate_mpps) : 0;
-	sim__time(&s->nic, &s->m, s->rows, s->nrows, p, s->trace, s->npkts);
+	if (s->packed)
+		sim__time_recs(&s->nic, &s->m, &s->recs, s->rows, p);
+	else
+		sim__time(&s->nic, &s->m, s->rows, s->nrows, p, s->trace, s->npkts);
 	s->npkts++;
 	if (sim_stats__add(&s->stats, p, run->res->r0))
 		return run__fault(run, -ENOMEM, "sim: out of memory");
@@ -522,6 +548,8 @@ static void sim_close(void *st)
 	vliw_trace__free(&s->tr);
 	sim_memo__free(s->nic.memo);
 	free(s->rows);
+	free(s->rec);
+	free(s->side);
 	sim_stats__free(&s->stats);
 	free(s);
 }
@@ -555,8 +583,14 @@ const struct sim_pkt *sim__last(void *st)
 
 const struct sim_row *sim__rows(void *st, uint32_t *n)
 {
-	*n = ((struct sim *)st)->nrows;
-	return ((struct sim *)st)->rows;
+	struct sim *s = st;
+
+	if (s->packed) {
+		sim__unpack(&s->recs, s->rows);
+		sim__end_rows(s->rows, s->nrows);
+	}
+	*n = s->nrows;
+	return s->rows;
 }
 
 static void sim_report(void *st, struct json_object *j, FILE *f, double host_ns)

@@ -130,6 +130,39 @@ void sim_memo__free(struct sim_memo *m);
 void sim__time(struct sim_nic *nic, const struct sim_model *m, const struct sim_row *rows,
 	       uint32_t n, struct sim_pkt *p, FILE *trace, uint64_t tag);
 
+/* the translated sim's record of an executed row, one 32-bit word (docs/timing.md,
+ * "Translated engines"): bits 0-15 the index k of its static figures in the image's
+ * table T; bit 31 clear: bit 16 its mem_dep, bits 17-30 its frames_id (T[k] has
+ * neither); bit 31 set: the whole row is side[bits 16-30] (a helper's row). */
+#define SIM_REC_SIDE (1u << 31)
+#define SIM_REC_MAX_FID 0x3fffu
+#define SIM_REC_MAX_SIDE 0x7fffu
+static inline uint32_t sim__rec(uint32_t k, int md, uint32_t fid)
+{
+	return k | (uint32_t)(md != 0) << 16 | (fid > SIM_REC_MAX_FID ? SIM_REC_MAX_FID : fid) << 17;
+}
+
+/* a packet's executed rows as records */
+struct sim_recs {
+	const struct sim_row *T;
+	const uint32_t *rec;
+	const struct sim_row *side;
+	uint32_t n, nside;
+};
+/* a packet's last row that falls through is its program's end */
+static inline void sim__end_rows(struct sim_row *rows, uint32_t n)
+{
+	if (n && rows[n - 1].ctl == SIM_CTL_NONE)
+		rows[n - 1].ctl = SIM_CTL_EXIT_ID;
+}
+
+/* the rows the records stand for, in out[0, r->n) (not ended: sim__end_rows) */
+void sim__unpack(const struct sim_recs *r, struct sim_row *out);
+/* sim__time on records: the memo compares records, not rows; rows[0, r->n) is room
+ * for unpacking them when the memo does not have the packet */
+void sim__time_recs(struct sim_nic *nic, const struct sim_model *m, const struct sim_recs *r,
+		    struct sim_row *rows, struct sim_pkt *p);
+
 /* ---- the engine (sim.c) ---- */
 struct json_object;
 struct hxdp_run;

@@ -343,10 +343,18 @@ static void outcome_of(const struct pipe_out *q, uint64_t t0, uint64_t d, struct
 #define MEMO_MAX_ROWS 1024	/* longer traces are timed every time */
 #define MEMO_MAX_D (1ull << 40)	/* and those whose first IF is this far behind */
 
+/* what a packet's rows are compared by: the rows themselves, or the translated sim's
+ * records (a, 4 bytes a row) and side rows (b) */
+struct sig {
+	const void *a, *b;
+	uint32_t na, nb;	/* bytes */
+	int recs;
+};
+
 struct memo_ent {
 	uint64_t key;		/* memo_key; 0: empty */
-	struct sim_row *rows;
-	uint32_t cap;		/* rows allocated */
+	uint8_t *blob;		/* the signature's a then b */
+	uint32_t na, nb, cap;
 	struct outcome o;
 };
 
@@ -376,67 +384,63 @@ void sim_memo__free(struct sim_memo *m)
 		return;
 	for (int i = 0; i < MEMO_SETS; i++)
 		for (int w = 0; w < MEMO_WAYS; w++)
-			free(m->set[i].e[w].rows);
+			free(m->set[i].e[w].blob);
 	free(m);
 }
 
-/* the row count, the early-exit switch and d in one word, never 0 (d >= 2) */
-static uint64_t memo_key(uint32_t n, int ee, uint64_t d)
+/* the row count, the early-exit switch, the signature's kind and d in one word,
+ * never 0 (d >= 2) */
+static uint64_t memo_key(uint32_t n, int ee, int recs, uint64_t d)
 {
-	return d << 12 | (uint64_t)(ee != 0) << 11 | n;
+	return d << 13 | (uint64_t)(recs != 0) << 12 | (uint64_t)(ee != 0) << 11 | n;
 }
 
-/* a hash of a few words of a few rows (the last, and those at a quarter, half and
- * three quarters: pc, program, registers written, control, helper, frames) and of the
- * key. It only picks a set and a way: a lookup compares the rows whole (which the hit
- * pays anyway), so that rows the sample misses cost a way of the set and a compare,
- * never a wrong answer. */
-static uint64_t word_at(const struct sim_row *r, size_t off)
+/* a hash of a few words of the signature (the last, and those at a quarter, half and
+ * three quarters) and of the key. It only picks a set and a way: a lookup compares the
+ * signature whole (which the hit pays anyway), so that what the sample misses costs a
+ * way of the set and a compare, never a wrong answer. */
+static uint64_t word_at(const struct sig *g, uint32_t off)
 {
-	uint64_t w;
+	uint64_t w = 0;
 
-	memcpy(&w, (const char *)r + off, sizeof(w));
+	if (g->na < sizeof(w)) {
+		memcpy(&w, g->a, g->na);
+		return w;
+	}
+	if (off > g->na - sizeof(w))
+		off = g->na - (uint32_t)sizeof(w);
+	memcpy(&w, (const char *)g->a + off, sizeof(w));
 	return w;
 }
 
-static uint64_t memo_hash(const struct sim_row *rows, uint32_t n, uint64_t key)
+static uint64_t memo_hash(const struct sig *g, uint64_t key)
 {
 	const uint64_t k = 0xff51afd7ed558ccdull;
 	uint64_t h = key;
 
-	if (n) {
-		const struct sim_row *last = &rows[n - 1];
-
-		h = (h ^ word_at(last, 0)) * k;
-		h = (h ^ word_at(last, sizeof(*last) - 8)) * k;
-		h = (h ^ word_at(&rows[n / 2], 0)) * k;
-		h = (h ^ word_at(&rows[n / 4], sizeof(*last) - 8)) * k;
-		h = (h ^ word_at(&rows[n / 2 + n / 4], 2)) * k;
-	}
+	h = (h ^ word_at(g, g->na)) * k;
+	h = (h ^ word_at(g, g->na / 2)) * k;
+	h = (h ^ word_at(g, g->na / 4)) * k;
+	h = (h ^ word_at(g, g->na / 2 + g->na / 4)) * k;
 	return h ^ h >> 29;
 }
 
-/* memcmp, inline for the one or two rows of a short program (the call costs as much
- * as the compare there) */
-static inline __attribute__((always_inline)) int
-rows_equal(const struct sim_row *a, const struct sim_row *b, uint32_t n)
+static inline __attribute__((always_inline)) int sig_equal(const struct memo_ent *e,
+							   const struct sig *g)
 {
-	if (n == 1)
-		return !memcmp(a, b, sizeof(*a));
-	if (n == 2)
-		return !memcmp(a, b, 2 * sizeof(*a));
-	return !memcmp(a, b, n * sizeof(*a));
+	return e->na == g->na && e->nb == g->nb && !memcmp(e->blob, g->a, g->na) &&
+	       (!g->nb || !memcmp(e->blob + g->na, g->b, g->nb));
 }
 
-static const struct outcome *memo_find(struct sim_memo *m, const struct sim_row *rows,
-				       uint32_t n, uint64_t key, uint64_t h)
+static const struct outcome *memo_find(struct sim_memo *m, const struct sig *g, uint64_t key,
+				       uint64_t h)
 {
 	const struct memo_set *s = &m->set[h % MEMO_SETS];
 
 	for (int w = 0; w < MEMO_WAYS; w++) {
 		const struct memo_ent *e = &s->e[w];
 
-		if (s->hash[w] == h && e->key == key && rows_equal(e->rows, rows, n)) {
+		if (s->hash[w] == h && e->key == key && sig_equal(e, g)) {
 			m->last = e;
 			return &e->o;
 		}
@@ -444,71 +448,109 @@ static const struct outcome *memo_find(struct sim_memo *m, const struct sim_row 
 	return NULL;
 }
 
-static void memo_put(struct sim_memo *m, const struct sim_row *rows, uint32_t n,
-		     uint64_t key, uint64_t h, const struct outcome *o)
+static void memo_put(struct sim_memo *m, const struct sig *g, uint64_t key, uint64_t h,
+		     const struct outcome *o)
 {
 	struct memo_set *s = &m->set[h % MEMO_SETS];
-	uint32_t w = s->victim;
+	uint32_t w = s->victim, need = g->na + g->nb;
 	struct memo_ent *e = &s->e[w];
 
-	if (e->cap < n || !e->rows) {
-		struct sim_row *r = realloc(e->rows, (n ? n : 1) * sizeof(*r));
+	if (e->cap < need || !e->blob) {
+		uint8_t *b = realloc(e->blob, need ? need : 1);
 
-		if (!r)
+		if (!b)
 			return;	/* not remembered: timed again next time */
-		e->rows = r;
-		e->cap = n ? n : 1;
+		e->blob = b;
+		e->cap = need ? need : 1;
 	}
 	s->victim = (w + 1) % MEMO_WAYS;
-	memcpy(e->rows, rows, n * sizeof(*rows));
+	memcpy(e->blob, g->a, g->na);
+	if (g->nb)
+		memcpy(e->blob + g->na, g->b, g->nb);
+	e->na = g->na;
+	e->nb = g->nb;
 	s->hash[w] = h;
 	e->key = key;
 	e->o = *o;
 	m->last = e;
 }
 
-/* the outcome of rows from the first IF t0 after select sel for the memo's key (0:
+void sim__unpack(const struct sim_recs *r, struct sim_row *out)
+{
+	for (uint32_t i = 0; i < r->n; i++) {
+		uint32_t c = r->rec[i];
+
+		if (c & SIM_REC_SIDE) {
+			out[i] = r->side[(c >> 16) & SIM_REC_MAX_SIDE];
+			continue;
+		}
+		out[i] = r->T[c & 0xffff];
+		out[i].mem_dep = (uint8_t)(c >> 16 & 1);
+		out[i].frames_id = (uint16_t)(c >> 17 & SIM_REC_MAX_FID);
+	}
+}
+
+/* a packet's rows: rows, or its records unpacked into room */
+struct rows_in {
+	const struct sim_row *rows;
+	const struct sim_recs *recs;
+	struct sim_row *room;
+	uint32_t n;
+};
+
+/* the outcome of the rows from the first IF t0 after select sel for the memo's key (0:
  * not to be remembered) and hash h: run_pipe's, remembered; stall[] gets its stalls */
 static __attribute__((noinline)) struct rel
-time_miss(const struct sim_model *m, const struct sim_row *rows, uint32_t n, FILE *trace,
-	  uint64_t tag, struct sim_memo *mm, uint64_t sel, uint64_t t0, uint64_t key,
-	  uint64_t h, uint32_t stall[SIM_NCAUSE])
+time_miss(const struct sim_model *m, const struct rows_in *in, const struct sig *g,
+	  FILE *trace, uint64_t tag, struct sim_memo *mm, uint64_t sel, uint64_t t0,
+	  uint64_t key, uint64_t h, uint32_t stall[SIM_NCAUSE])
 {
+	const struct sim_row *rows = in->rows;
 	struct pipe_out q;
 	struct outcome o;
 
+	if (!rows) {
+		sim__unpack(in->recs, in->room);
+		sim__end_rows(in->room, in->n);
+		rows = in->room;
+	}
 	if (trace)
-		run_pipe_traced(rows, n, m->early_exit, sel, t0, trace, tag, &q);
+		run_pipe_traced(rows, in->n, m->early_exit, sel, t0, trace, tag, &q);
 	else
-		run_pipe(rows, n, m->early_exit, sel, t0, &q);
+		run_pipe(rows, in->n, m->early_exit, sel, t0, &q);
 	outcome_of(&q, t0, t0 - sel, &o);
 	if (key)
-		memo_put(mm, rows, n, key, h, &o);
+		memo_put(mm, g, key, h, &o);
 	memcpy(stall, o.stall, sizeof(o.stall));
 	return o.rel;
 }
 
 /* the same, the memo's when it has it */
 static inline __attribute__((always_inline)) struct rel
-time_rows(const struct sim_model *m, const struct sim_row *rows, uint32_t n, FILE *trace,
-	  uint64_t tag, struct sim_memo *mm, uint64_t sel, uint64_t t0,
-	  uint32_t stall[SIM_NCAUSE])
+time_rows(const struct sim_model *m, const struct rows_in *in, FILE *trace, uint64_t tag,
+	  struct sim_memo *mm, uint64_t sel, uint64_t t0, uint32_t stall[SIM_NCAUSE])
 {
 	uint64_t d = t0 - sel, key = 0, h = 0;
 	const struct outcome *hit = NULL;
+	struct sig g;
 
-	if (mm && !trace && n <= MEMO_MAX_ROWS && d < MEMO_MAX_D) {
-		key = memo_key(n, m->early_exit, d);
+	if (in->rows)
+		g = (struct sig){ in->rows, NULL, in->n * (uint32_t)sizeof(*in->rows), 0, 0 };
+	else
+		g = (struct sig){ in->recs->rec, in->recs->side, in->n * 4u,
+				  in->recs->nside * (uint32_t)sizeof(struct sim_row), 1 };
+	if (mm && !trace && in->n <= MEMO_MAX_ROWS && d < MEMO_MAX_D) {
+		key = memo_key(in->n, m->early_exit, g.recs, d);
 		/* a stream of one kind of packet hits the same entry */
-		if (mm->last->key == key && rows_equal(mm->last->rows, rows, n)) {
+		if (mm->last->key == key && sig_equal(mm->last, &g)) {
 			hit = &mm->last->o;
 		} else {
-			h = memo_hash(rows, n, key);
-			hit = memo_find(mm, rows, n, key, h);
+			h = memo_hash(&g, key);
+			hit = memo_find(mm, &g, key, h);
 		}
 	}
 	if (!hit)
-		return time_miss(m, rows, n, trace, tag, mm, sel, t0, key, h, stall);
+		return time_miss(m, in, &g, trace, tag, mm, sel, t0, key, h, stall);
 	memcpy(stall, hit->stall, sizeof(hit->stall));
 	return hit->rel;
 }
@@ -557,8 +599,8 @@ piq_hold(struct sim_nic *nic, struct piq *q, uint64_t release, uint32_t frames)
  * (the packet's stall[] could alias them), and what is known before the rows are
  * timed is stored then (fewer values live across the memo's lookup). */
 static inline __attribute__((always_inline)) void
-time_packet(struct sim_nic *nic, const struct sim_model *m, const struct sim_row *rows,
-	    uint32_t n, struct sim_pkt *p, FILE *trace, uint64_t tag)
+time_packet(struct sim_nic *nic, const struct sim_model *m, const struct rows_in *in,
+	    struct sim_pkt *p, FILE *trace, uint64_t tag)
 {
 	uint32_t fin = sim__frames(p->len), fout = sim__frames(p->out_len);
 	uint64_t bf0 = nic->buf_free[0], bf1 = nic->buf_free[1];
@@ -584,12 +626,12 @@ time_packet(struct sim_nic *nic, const struct sim_model *m, const struct sim_row
 	p->arrival = arrival;
 	p->select = select;
 	p->first_if = first_if;
-	p->rows = n;
+	p->rows = in->n;
 	if (trace)
 		fprintf(trace, "cycle %llu pkt %llu: select, %u bytes arrived at %llu\n",
 			(unsigned long long)select, (unsigned long long)tag, p->len,
 			(unsigned long long)arrival);
-	rel = time_rows(m, rows, n, trace, tag, nic->memo, select, first_if, p->stall);
+	rel = time_rows(m, in, trace, tag, nic->memo, select, first_if, p->stall);
 	end = p->first_if + rel.end;
 	commit = p->first_if + rel.commit;
 	if (fout) {
@@ -620,24 +662,34 @@ time_packet(struct sim_nic *nic, const struct sim_model *m, const struct sim_row
 }
 
 static __attribute__((noinline)) void
-time_traced(struct sim_nic *nic, const struct sim_model *m, const struct sim_row *rows,
-	    uint32_t n, struct sim_pkt *p, FILE *trace, uint64_t tag)
+time_traced(struct sim_nic *nic, const struct sim_model *m, const struct rows_in *in,
+	    struct sim_pkt *p, FILE *trace, uint64_t tag)
 {
-	time_packet(nic, m, rows, n, p, trace, tag);
+	time_packet(nic, m, in, p, trace, tag);
 }
 
 static __attribute__((noinline)) void
-time_plain(struct sim_nic *nic, const struct sim_model *m, const struct sim_row *rows,
-	   uint32_t n, struct sim_pkt *p)
+time_plain(struct sim_nic *nic, const struct sim_model *m, const struct rows_in *in,
+	   struct sim_pkt *p)
 {
-	time_packet(nic, m, rows, n, p, NULL, 0);
+	time_packet(nic, m, in, p, NULL, 0);
 }
 
 void sim__time(struct sim_nic *nic, const struct sim_model *m, const struct sim_row *rows,
 	       uint32_t n, struct sim_pkt *p, FILE *trace, uint64_t tag)
 {
+	struct rows_in in = { .rows = rows, .n = n };
+
 	if (trace)
-		time_traced(nic, m, rows, n, p, trace, tag);
+		time_traced(nic, m, &in, p, trace, tag);
 	else
-		time_plain(nic, m, rows, n, p);
+		time_plain(nic, m, &in, p);
+}
+
+void sim__time_recs(struct sim_nic *nic, const struct sim_model *m, const struct sim_recs *r,
+		    struct sim_row *rows, struct sim_pkt *p)
+{
+	struct rows_in in = { .recs = r, .room = rows, .n = r->n };
+
+	time_plain(nic, m, &in, p);
 }

@@ -44,7 +44,7 @@ _Static_assert(sizeof(struct xl_mem) == sizeof(struct vliw_mem) &&
 	       "xl_mem is vliw_mem");
 _Static_assert(XL_LANES == CC_MAX_LANES && XL_NREGS == CC_NREGS, "xlate_rt.h sizes");
 
-#define XL_VERSION "hxdp-xlate 1"
+#define XL_VERSION "hxdp-xlate 2"
 #define DEFAULT_BUDGET (1ull << 24)
 #define CACHE_MAX 2048		/* translated objects kept (trim) */
 
@@ -53,6 +53,7 @@ typedef int (*xl_entry)(struct xl_ctx *c);
 struct xlate {
 	void *dl;
 	xl_entry run;		/* xl_vliw or xl_sim */
+	const struct sim_row *T;	/* sim: its xl_T */
 	const struct hxdp_env *env;	/* the maps am describes */
 	struct xl_amap *am;
 	uint32_t nam;
@@ -368,6 +369,10 @@ static void srow(struct emit *e, uint32_t row, uint8_t lanes, int ctl, int ctl_l
 {
 	if (!e->sim)
 		return;
+	if (e->ntm > 0xffff) {	/* a record's k (sim.h) */
+		e->err = -E2BIG;
+		return;
+	}
 	if (e->ntm == e->tmcap) {
 		uint32_t cap = e->tmcap ? 2 * e->tmcap : 256;
 		void *p = realloc(e->tm, cap * sizeof(*e->tm));
@@ -385,7 +390,8 @@ static void srow(struct emit *e, uint32_t row, uint8_t lanes, int ctl, int ctl_l
 
 static void emit_table(FILE *f, const struct sim_row *t, uint32_t n)
 {
-	fprintf(f, "static const struct sim_row T[%u] = {\n", n ? n : 1);
+	fprintf(f, "__attribute__((visibility(\"default\"))) const struct sim_row xl_T[%u] = {\n",
+		n ? n : 1);
 	for (uint32_t i = 0; i < n; i++)
 		fprintf(f, "\t{ .pc = %u, .prog = %u, .wr = %u, .rd_id = %u, .ctl = %u, "
 			".mem_dep = %u, .exit_r0 = %u, .cond = %u, .lat = %u, .helper = %d, "
@@ -429,19 +435,28 @@ static void emit_load(struct emit *e, uint32_t row, uint32_t l, const struct vli
 	int g;
 
 	fprintf(f, "\tuint64_t v%u, a%u = r%u + (uint64_t)(int64_t)%d;\n", l, l, w->src, w->off);
-	if (e->sim)
-		fprintf(f, "\tMEMRD(a%u, %u, %d);\n", l, w->size,
-			e->pst[row - e->p->first_row]);
-	if (fp_off(e, w->src, w->off, w->size) >= 0)
+	if (e->sim && e->pst[row - e->p->first_row])
+		fprintf(f, "\tMEMDEP(a%u, %u);\n", l, w->size);
+	/* sim: the packet bytes it reads (FEND), known to be none on the stack and in
+	 * the guessed region when that is not the packet */
+	if (fp_off(e, w->src, w->off, w->size) >= 0) {
 		fprintf(f, "\t{\n\t\tconst uint8_t *p_ = run->stack + %lld;\n",
 			(long long)fp_off(e, w->src, w->off, w->size));
-	else if ((g = guess_at(e, row, w->src)) >= 0)
+	} else if ((g = guess_at(e, row, w->src)) >= 0) {
 		fprintf(f, "\t{\n\t\tconst uint8_t *p_ = xl_at(run->reg, a%u, %u, %d, 0);\n"
-			"\t\tif (__builtin_expect(!p_, 0))\n\t\t\tp_ = xl_ld(run->reg, a%u, %u);\n",
+			"\t\tif (__builtin_expect(!p_, 0)) {\n\t\t\tp_ = xl_ld(run->reg, a%u, %u);\n",
 			l, w->size, g, l, w->size);
-	else
+		if (e->sim)
+			fprintf(f, "\t\t\tFEND(a%u, %u);\n", l, w->size);
+		fprintf(f, "\t\t}\n");
+		if (e->sim && g == R_PKT)
+			fprintf(f, "\t\telse\n\t\t\tFEND_PKT(a%u, %u);\n", l, w->size);
+	} else {
 		fprintf(f, "\t{\n\t\tconst uint8_t *p_ = xl_ld(run->reg, a%u, %u);\n", l,
 			w->size);
+		if (e->sim)
+			fprintf(f, "\t\tFEND(a%u, %u);\n", l, w->size);
+	}
 	fprintf(f, "\t\tif (__builtin_expect(p_ != NULL, 1)) {\n");
 	if (w->size == 6)
 		fprintf(f, "\t\t\tv%u = 0;\n\t\t\tmemcpy(&v%u, p_, 6);\n", l, l);
@@ -657,15 +672,15 @@ static void emit_row(struct emit *e, uint32_t row)
 		if (e->sim)
 			fprintf(f, "\tif (__builtin_expect(ns + %u > c->scap, 0)) {\n"
 				"\t\tc->ns = ns;\n\t\tif (c->sgrow(c, ns + %u))\n"
-				"\t\t\tBAIL(%u, n);\n\t\tsrows = c->srow;\n\t}\n",
+				"\t\t\tBAIL(%u, n);\n\t\tsrows = c->srec;\n\t}\n",
 				e->bound[ri], e->bound[ri], row);
 	}
 	if (e->start[ri])
 		fprintf(f, "\tn += %u;\n", e->blen[ri]);
 	fprintf(f, "{\n");
 	if (e->sim)
-		fprintf(f, "\tint md = 0;\n\tuint16_t fid = 0;\n\tuint32_t nw = 0;\n"
-			"\t(void)md; (void)fid; (void)nw;\n");
+		fprintf(f, "\tint md = 0;\n\tuint32_t fe = 0, nw = 0;\n"
+			"\t(void)md; (void)fe; (void)nw;\n");
 	/* control: the first taken one in lane order, on the row's start values */
 	for (uint32_t l = 0; l < v->lanes; l++) {
 		const struct vliw_word *w = word(v, row, l);
@@ -808,19 +823,18 @@ static const char prelude[] =
 	"c->finish(c, (ctl_), (r0_)); return XL_ENDED; } while (0)\n";
 
 static const char prelude_vliw[] =
-	"#undef SROW\n#undef MEMRD\n#undef MEMWR\n#undef PREV\n#define SYNC() ((void)0)\n";
+	"#define SYNC() ((void)0)\n";
 
 static const char prelude_sim[] =
-	"#undef SROW\n#undef MEMRD\n#undef MEMWR\n#undef PREV\n"
-	"#define SROW(k_, hs_, ld_) do { "
-	"struct sim_row *q_ = &srows[ns++]; const struct sim_row *h_ = (hs_); "
-	"*q_ = T[k_]; "
-	"if (ld_) { q_->mem_dep = (uint8_t)md; q_->frames_id = fid; } "
-	"if (h_) { q_->wr |= h_->wr; q_->rd_id |= h_->rd_id; q_->mem_dep |= h_->mem_dep; "
-	"q_->lat = h_->lat; q_->helper = h_->helper; q_->frames_ie = h_->frames_ie; } "
-	"} while (0)\n"
-	"#define MEMRD(a_, sz_, dep_) do { if (dep_) md |= xl_dep(prev_, np_, (a_), (sz_)); "
-	"uint16_t f_ = xl_frames(c, (a_), (sz_)); if (f_ > fid) fid = f_; } while (0)\n"
+	"#define SROW(k_, hs_, ld_) do { const struct sim_row *h_ = (hs_); "
+	"srows[ns] = h_ ? xl_side(c, &xl_T[k_], h_, (ld_), md, xl_fid(c, fe)) : "
+	"(ld_) ? sim__rec((k_), md, xl_fid(c, fe)) : (k_); ns++; } while (0)\n"
+	"#define MEMDEP(a_, sz_) (md |= xl_dep(prev_, np_, (a_), (sz_)))\n"
+	/* the furthest packet byte the row's loads read, as an offset (fe) */
+	"#define FEND_PKT(a_, sz_) do { uint32_t e_ = HXDP_OFF(a_) + (sz_); "
+	"fe = e_ > fe ? e_ : fe; } while (0)\n"
+	"#define FEND(a_, sz_) do { if (HXDP_REGION(a_) == R_PKT) FEND_PKT(a_, sz_); } "
+	"while (0)\n"
 	"#define MEMWR(l_, a_, sz_) (next_[nw++] = (struct xl_mem){ (l_), 1, (sz_), "
 	"HXDP_REGION(a_), HXDP_OFF(a_) })\n"
 	"#define PREV() do { struct xl_mem *t_ = prev_; prev_ = next_; next_ = t_; np_ = nw; } "
@@ -839,7 +853,7 @@ static void emit_fn(struct emit *e, const char *name)
 		"\tstruct hxdp_run *run = c->run;\n\tuint64_t n = c->rows, budget = c->budget;\n"
 		"\tuint32_t prog = c->prog, ns = c->ns;\n", name);
 	if (e->sim)
-		fprintf(f, "\tstruct sim_row *srows = c->srow;\n"
+		fprintf(f, "\tuint32_t *srows = c->srec;\n"
 			"\tstruct xl_mem *prev_ = c->prev, *next_ = c->next;\n"
 			"\tuint32_t np_ = c->nprev;\n");
 	fprintf(f, "\tuint64_t r0, r1, r2, r3, r4, r5, r6, r7, r8, r9, r10, r11, r12, r13, r14, "
@@ -1211,7 +1225,10 @@ int xlate__open(const struct vliw *v, struct hxdp_env *env, int sim, struct xlat
 	*out = NULL;
 	if ((e = emit_all(v, sim, &src, &len))) {
 		free(src);
-		return e;
+		if (e != -E2BIG)
+			return e;
+		note("more than 65,536 row outcomes for the sim's records");
+		return 0;
 	}
 	e = build(src, len, so, sizeof(so), why, sizeof(why));
 	free(src);
@@ -1223,9 +1240,11 @@ int xlate__open(const struct vliw *v, struct hxdp_env *env, int sim, struct xlat
 	if (!x)
 		return -ENOMEM;
 	x->dl = dlopen(so, RTLD_NOW | RTLD_LOCAL);
-	if (x->dl)
+	if (x->dl) {
 		x->run = (xl_entry)dlsym(x->dl, sim ? "xl_sim" : "xl_vliw");
-	if (!x->run) {
+		x->T = sim ? dlsym(x->dl, "xl_T") : NULL;
+	}
+	if (!x->run || (sim && !x->T)) {
 		snprintf(why, sizeof(why), "%s", x->dl ? "entry point missing" : dlerror());
 		note(why);
 		xlate__close(x);
@@ -1237,6 +1256,11 @@ int xlate__open(const struct vliw *v, struct hxdp_env *env, int sim, struct xlat
 	}
 	*out = x;
 	return 0;
+}
+
+const struct sim_row *xlate__sim_table(const struct xlate *x)
+{
+	return x->T;
 }
 
 void xlate__close(struct xlate *x)

@@ -5,7 +5,7 @@
  * commit at its end in lane order, the helper between, control by lane priority),
  * compiled by the system C compiler into a shared object, loaded with dlopen and kept
  * in a cache by the hash of its source (docs/timing.md, "Translated engines"). An
- * object is the vliw run, or the sim run that also writes the struct sim_row of every
+ * object is the vliw run, or the sim run that also writes a record (sim.h) of every
  * executed row. A run that leaves the translated code (budget
  * nearly exhausted, control leaving the program) continues on the interpreter.
  */
@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 struct hxdp_env;
+struct sim_row;
 struct vliw;
 struct vliw_state;
 struct xl_ctx;
@@ -30,10 +31,13 @@ void xlate__close(struct xlate *x);
 /* run the program s was just started on (vliw__start) to its end */
 void xlate__run(const struct xlate *x, struct vliw_state *s);
 
-/* the same, writing the executed rows through c (srow, scap, sgrow, shelper, base, len
- * set by the caller, ns 0). Returns 1 when the run left the translated code: s holds
+/* the same, writing a record of each executed row through c (srec, sside, scap, sgrow,
+ * shelper, base, len set by the caller, ns and nside 0). Returns 1 when the run left the translated code: s holds
  * the state to continue from with vliw__step, c->prev the last row's writes. */
 int xlate__sim_run(const struct xlate *x, struct vliw_state *s, struct xl_ctx *c);
+
+/* the sim run's table T of static row figures, which its records index (sim.h) */
+const struct sim_row *xlate__sim_table(const struct xlate *x);
 
 /* where translations are kept: $HXDP_CACHE, else $XDG_CACHE_HOME/hxdp, else
  * ~/.cache/hxdp (a directory "xlate" in it) */

@@ -57,9 +57,11 @@ struct xl_ctx {
 	uint32_t nam;
 	void (*finish)(struct xl_ctx *c, int ctl, uint64_t r0);
 	int (*tail)(struct xl_ctx *c);
-	/* sim: the executed rows (docs/timing.md), written as they run */
-	struct sim_row *srow;
-	uint32_t ns, scap;
+	/* sim: a record of each executed row (sim.h, docs/timing.md), written as they run;
+	 * the rows of helper calls whole in sside */
+	uint32_t *srec;
+	struct sim_row *sside;
+	uint32_t ns, nside, scap;
 	int (*sgrow)(struct xl_ctx *c, uint32_t need);
 	void (*shelper)(struct xl_ctx *c, int32_t id, const uint64_t a[5], struct sim_row *r);
 	uint32_t base, len;		/* the packet as it arrived (frames) */
@@ -124,12 +126,33 @@ static inline __attribute__((always_inline)) int xl_dep(const struct xl_mem *pre
 	return 0;
 }
 
-/* sim: packet frames a read needs */
-static inline __attribute__((always_inline)) uint16_t xl_frames(const struct xl_ctx *c, uint64_t addr, uint32_t size)
+/* sim: the record of a row with a helper call: T[k] with what its loads (ld) and the
+ * helper (h) found, kept whole as a side row */
+static inline __attribute__((always_inline)) uint32_t
+xl_side(struct xl_ctx *c, const struct sim_row *t, const struct sim_row *h, int ld, int md,
+	uint16_t fid)
 {
-	if (HXDP_REGION(addr) != R_PKT)
-		return 0;
-	return sim__frames_upto(c->base, c->len, HXDP_OFF(addr), size);
+	struct sim_row *q = &c->sside[c->nside];
+
+	*q = *t;
+	if (ld) {
+		q->mem_dep = (uint8_t)md;
+		q->frames_id = fid;
+	}
+	q->wr |= h->wr;
+	q->rd_id |= h->rd_id;
+	q->mem_dep |= h->mem_dep;
+	q->lat = h->lat;
+	q->helper = h->helper;
+	q->frames_ie = h->frames_ie;
+	return SIM_REC_SIDE | c->nside++ << 16;
+}
+
+/* sim: packet frames a row's reads need, fe the furthest offset they read to (0: none;
+ * sim__frames_upto grows with it, so the furthest read's frames are the row's) */
+static inline __attribute__((always_inline)) uint16_t xl_fid(const struct xl_ctx *c, uint32_t fe)
+{
+	return sim__frames_upto(c->base, c->len, fe, 0);
 }
 
 /* bpf_map_lookup_elem(a0, a1) on an array map of the table: 1 and the result in *v;
