@@ -29,7 +29,6 @@ struct sim {
 	uint32_t nrows, cap;
 	/* the translated run's records (sim.h) of the packet run last, when packed */
 	uint32_t *rec;
-	struct sim_row *side;
 	struct sim_recs recs;
 	int packed;
 	struct vliw_trace tr;		/* the rows of the packet run last */
@@ -289,20 +288,25 @@ void sim__row_static(const struct vliw *v, uint32_t prog, uint32_t row, uint8_t 
 	r->lat = 1;
 }
 
+void sim__row_helper_static(int32_t id, struct sim_row *r)
+{
+	r->helper = (int16_t)id;
+	r->wr |= 1;
+	if (is_map_helper(id))
+		r->rd_id |= 1u << 2;	/* the key pointer */
+}
+
 void sim__row_helper(const struct hxdp_run *run, int32_t id, const uint64_t a[5],
 		     const struct vliw_mem *prev, uint32_t nprev, uint32_t base, uint32_t len,
 		     struct sim_row *r)
 {
 	struct sim_acc pa = { prev, nprev };
 
-	r->helper = (int16_t)id;
-	r->wr |= 1;
+	sim__row_helper_static(id, r);
 	r->lat = (uint16_t)sim__helper_latency(run, id, a);
 	r->frames_ie = helper_frames(id, a, base, len);
-	if (is_map_helper(id)) {
-		r->rd_id |= 1u << 2;	/* the key pointer */
+	if (is_map_helper(id))
 		r->mem_dep |= key_dep(run, a, prev ? &pa : NULL);
-	}
 }
 
 /* executed row i of the trace as the timing core sees it */
@@ -340,34 +344,33 @@ static int rows_room(struct sim *s, uint32_t need)
 		if (!(p = realloc(s->rec, cap * sizeof(*s->rec))))
 			return -ENOMEM;
 		s->rec = p;
-		if (!(p = realloc(s->side, cap * sizeof(*s->side))))
-			return -ENOMEM;
-		s->side = p;
 	}
 	s->cap = cap;
 	return 0;
 }
 
 /* the translated run's callbacks (xlate_rt.h) */
-/* past the records' side index, the rest of the packet runs stepwise */
 static int xl_grow(struct xl_ctx *c, uint32_t need)
 {
 	struct sim *s = c->owner;
 
-	if (need > SIM_REC_MAX_SIDE + 1)
-		return -E2BIG;
 	if (rows_room(s, need))
 		return run__fault(c->run, -ENOMEM, "sim: out of memory");
 	c->srec = s->rec;
-	c->sside = s->side;
 	c->scap = s->cap;
 	return 0;
 }
 
-static void xl_helper(struct xl_ctx *c, int32_t id, const uint64_t a[5], struct sim_row *r)
+/* a record's frames_id (14 bits) and a helper word's frames_ie (15) hold any packet's */
+_Static_assert(HXDP_FRAME_SZ / SIM_FRAME < 0x3fff, "packet frames fit a sim record");
+
+static uint32_t xl_helper(struct xl_ctx *c, int32_t id, const uint64_t a[5])
 {
+	struct sim_row r = { 0 };
+
 	sim__row_helper(c->run, id, a, (const struct vliw_mem *)c->prev, c->nprev, c->base,
-			c->len, r);
+			c->len, &r);
+	return sim__rec_helper(&r);
 }
 
 /* the rows after the translated code left the run: on vliw__step, each row's event
@@ -414,17 +417,16 @@ static int execute_xl(struct sim *s, struct vliw_state *vs, struct hxdp_run *run
 
 	c->owner = s;
 	c->srec = s->rec;
-	c->sside = s->side;
 	c->scap = s->cap;
 	c->ns = 0;
-	c->nside = 0;
+	c->nhelp = 0;
 	c->sgrow = xl_grow;
 	c->shelper = xl_helper;
 	c->base = base;
 	c->len = len;
 	s->packed = !xlate__sim_run(s->xl, vs, c);
-	s->nrows = c->ns;
-	s->recs = (struct sim_recs){ s->recs.T, s->rec, s->side, c->ns, c->nside };
+	s->nrows = c->ns - c->nhelp;
+	s->recs = (struct sim_recs){ s->recs.T, s->rec, s->nrows, c->ns };
 	if (s->packed)
 		return 0;
 	sim__unpack(&s->recs, s->rows);
@@ -439,7 +441,7 @@ static int execute(struct sim *s, uint32_t prog, struct hxdp_run *run, uint64_t 
 
 	s->nrows = 0;
 	s->packed = 0;
-	if (vliw__start(&vs, s->v, prog, run, r1)) {
+	if ((s->xl ? vliw__start_xl : vliw__start)(&vs, s->v, prog, run, r1)) {
 		run->res->r0 = XDP_ABORTED;
 		return 0;
 	}
@@ -549,7 +551,6 @@ static void sim_close(void *st)
 	sim_memo__free(s->nic.memo);
 	free(s->rows);
 	free(s->rec);
-	free(s->side);
 	sim_stats__free(&s->stats);
 	free(s);
 }

@@ -132,23 +132,29 @@ void sim__time(struct sim_nic *nic, const struct sim_model *m, const struct sim_
 
 /* the translated sim's record of an executed row, one 32-bit word (docs/timing.md,
  * "Translated engines"): bits 0-15 the index k of its static figures in the image's
- * table T; bit 31 clear: bit 16 its mem_dep, bits 17-30 its frames_id (T[k] has
- * neither); bit 31 set: the whole row is side[bits 16-30] (a helper's row). */
-#define SIM_REC_SIDE (1u << 31)
-#define SIM_REC_MAX_FID 0x3fffu
-#define SIM_REC_MAX_SIDE 0x7fffu
+ * table T; bit 16 its mem_dep, bits 17-30 its frames_id (T[k] has neither); bit 31:
+ * the row called a helper (T[k] has the call's static figures: sim__row_helper_static)
+ * and a second word follows with what the call found: bits 0-15 its lat, 16-30 its
+ * frames_ie, 31 its mem_dep. */
+#define SIM_REC_HELPER (1u << 31)
 static inline uint32_t sim__rec(uint32_t k, int md, uint32_t fid)
 {
-	return k | (uint32_t)(md != 0) << 16 | (fid > SIM_REC_MAX_FID ? SIM_REC_MAX_FID : fid) << 17;
+	return k | (uint32_t)(md != 0) << 16 | fid << 17;
 }
 
-/* a packet's executed rows as records */
+/* the second word from the helper's figures in r (sim__row_helper) */
+static inline uint32_t sim__rec_helper(const struct sim_row *r)
+{
+	return r->lat | (uint32_t)r->frames_ie << 16 | (uint32_t)(r->mem_dep != 0) << 31;
+}
+
+/* a packet's executed rows as n rows in nw record words */
 struct sim_recs {
 	const struct sim_row *T;
 	const uint32_t *rec;
-	const struct sim_row *side;
-	uint32_t n, nside;
+	uint32_t n, nw;
 };
+
 /* a packet's last row that falls through is its program's end */
 static inline void sim__end_rows(struct sim_row *rows, uint32_t n)
 {
@@ -181,6 +187,8 @@ void sim__row_static(const struct vliw *v, uint32_t prog, uint32_t row, uint8_t 
 void sim__row_helper(const struct hxdp_run *run, int32_t id, const uint64_t a[5],
 		     const struct vliw_mem *prev, uint32_t nprev, uint32_t base, uint32_t len,
 		     struct sim_row *r);
+/* the part of sim__row_helper that depends on the helper id alone */
+void sim__row_helper_static(int32_t id, struct sim_row *r);
 
 /* options the run command may set after open (defaults: early exit on, packets offered
  * back to back at the input bus rate) */

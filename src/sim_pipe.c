@@ -344,17 +344,17 @@ static void outcome_of(const struct pipe_out *q, uint64_t t0, uint64_t d, struct
 #define MEMO_MAX_D (1ull << 40)	/* and those whose first IF is this far behind */
 
 /* what a packet's rows are compared by: the rows themselves, or the translated sim's
- * records (a, 4 bytes a row) and side rows (b) */
+ * records */
 struct sig {
-	const void *a, *b;
-	uint32_t na, nb;	/* bytes */
+	const void *a;
+	uint32_t na;		/* bytes */
 	int recs;
 };
 
 struct memo_ent {
 	uint64_t key;		/* memo_key; 0: empty */
-	uint8_t *blob;		/* the signature's a then b */
-	uint32_t na, nb, cap;
+	uint8_t *blob;		/* the signature */
+	uint32_t na, cap;
 	struct outcome o;
 };
 
@@ -428,8 +428,7 @@ static uint64_t memo_hash(const struct sig *g, uint64_t key)
 static inline __attribute__((always_inline)) int sig_equal(const struct memo_ent *e,
 							   const struct sig *g)
 {
-	return e->na == g->na && e->nb == g->nb && !memcmp(e->blob, g->a, g->na) &&
-	       (!g->nb || !memcmp(e->blob + g->na, g->b, g->nb));
+	return e->na == g->na && !memcmp(e->blob, g->a, g->na);
 }
 
 static const struct outcome *memo_find(struct sim_memo *m, const struct sig *g, uint64_t key,
@@ -452,7 +451,7 @@ static void memo_put(struct sim_memo *m, const struct sig *g, uint64_t key, uint
 		     const struct outcome *o)
 {
 	struct memo_set *s = &m->set[h % MEMO_SETS];
-	uint32_t w = s->victim, need = g->na + g->nb;
+	uint32_t w = s->victim, need = g->na;
 	struct memo_ent *e = &s->e[w];
 
 	if (e->cap < need || !e->blob) {
@@ -465,10 +464,7 @@ static void memo_put(struct sim_memo *m, const struct sig *g, uint64_t key, uint
 	}
 	s->victim = (w + 1) % MEMO_WAYS;
 	memcpy(e->blob, g->a, g->na);
-	if (g->nb)
-		memcpy(e->blob + g->na, g->b, g->nb);
 	e->na = g->na;
-	e->nb = g->nb;
 	s->hash[w] = h;
 	e->key = key;
 	e->o = *o;
@@ -477,16 +473,19 @@ static void memo_put(struct sim_memo *m, const struct sig *g, uint64_t key, uint
 
 void sim__unpack(const struct sim_recs *r, struct sim_row *out)
 {
-	for (uint32_t i = 0; i < r->n; i++) {
-		uint32_t c = r->rec[i];
+	for (uint32_t i = 0, w = 0; i < r->n && w < r->nw; i++) {
+		uint32_t c = r->rec[w++];
 
-		if (c & SIM_REC_SIDE) {
-			out[i] = r->side[(c >> 16) & SIM_REC_MAX_SIDE];
-			continue;
-		}
 		out[i] = r->T[c & 0xffff];
 		out[i].mem_dep = (uint8_t)(c >> 16 & 1);
-		out[i].frames_id = (uint16_t)(c >> 17 & SIM_REC_MAX_FID);
+		out[i].frames_id = (uint16_t)(c >> 17 & 0x3fff);
+		if ((c & SIM_REC_HELPER) && w < r->nw) {
+			uint32_t h = r->rec[w++];
+
+			out[i].lat = (uint16_t)h;
+			out[i].frames_ie = (uint16_t)(h >> 16 & 0x7fff);
+			out[i].mem_dep |= (uint8_t)(h >> 31);
+		}
 	}
 }
 
@@ -535,10 +534,9 @@ time_rows(const struct sim_model *m, const struct rows_in *in, FILE *trace, uint
 	struct sig g;
 
 	if (in->rows)
-		g = (struct sig){ in->rows, NULL, in->n * (uint32_t)sizeof(*in->rows), 0, 0 };
+		g = (struct sig){ in->rows, in->n * (uint32_t)sizeof(*in->rows), 0 };
 	else
-		g = (struct sig){ in->recs->rec, in->recs->side, in->n * 4u,
-				  in->recs->nside * (uint32_t)sizeof(struct sim_row), 1 };
+		g = (struct sig){ in->recs->rec, in->recs->nw * 4u, 1 };
 	if (mm && !trace && in->n <= MEMO_MAX_ROWS && d < MEMO_MAX_D) {
 		key = memo_key(in->n, m->early_exit, g.recs, d);
 		/* a stream of one kind of packet hits the same entry */

@@ -371,29 +371,32 @@ static void commit(struct row_ctx *x)
 
 typedef uint64_t u64_pair __attribute__((vector_size(16), aligned(8)));
 
-static void reset(struct vliw_state *s, uint32_t prog, uint64_t r1)
+/* self-reset: registers (unless the translated code sets them: regs 0) and the whole
+ * stack region are zero at every entry; only what may have been written since the last
+ * clear needs clearing (env.h). Plain stores: a memset becomes a rep stos, whose
+ * start-up costs more than the whole of a short program's run */
+static void reset(struct vliw_state *s, uint32_t prog, uint64_t r1, int regs)
 {
 	struct hxdp_run *run = s->run;
 
-	/* self-reset: registers and the whole stack region are zero at every entry; only
-	 * what may have been written since the last clear needs clearing (env.h). Plain
-	 * stores: a memset becomes a rep stos, whose start-up costs more than the whole of
-	 * a short program's run */
-	for (int i = 0; i < CC_NREGS; i += 2)
-		*(volatile u64_pair *)&s->r[i] = (u64_pair){ 0, 0 };
+	if (regs) {
+#pragma GCC unroll 8
+		for (int i = 0; i < CC_NREGS; i += 2)
+			*(volatile u64_pair *)&s->r[i] = (u64_pair){ 0, 0 };
+		s->r[1] = r1;
+		s->r[2] = run->r2;
+		s->r[CC_FP] = HXDP_FP(0);
+	}
 	/* from the word holding stack_lo: the bytes below it are zero already */
 	for (uint32_t o = run->stack_lo & ~7u; o < sizeof(run->stack); o += 8)
 		*(volatile uint64_t *)&run->stack[o] = 0;
 	run->stack_lo = sizeof(run->stack);
-	s->r[1] = r1;
-	s->r[2] = run->r2;
-	s->r[CC_FP] = HXDP_FP(0);
 	s->prog = prog;
 	s->row = s->v->img->progs[prog].first_row;
 }
 
-int vliw__start(struct vliw_state *s, const struct vliw *v, uint32_t prog,
-		struct hxdp_run *run, uint64_t r1)
+static int start(struct vliw_state *s, const struct vliw *v, uint32_t prog,
+		 struct hxdp_run *run, uint64_t r1, int regs)
 {
 	s->v = v;
 	s->run = run;
@@ -408,8 +411,20 @@ int vliw__start(struct vliw_state *s, const struct vliw *v, uint32_t prog,
 		return run__fault(run, -EINVAL, "no program %u (%u programs)", prog,
 				  v->img->nprogs);
 	}
-	reset(s, prog, r1);
+	reset(s, prog, r1, regs);
 	return 0;
+}
+
+int vliw__start(struct vliw_state *s, const struct vliw *v, uint32_t prog,
+		struct hxdp_run *run, uint64_t r1)
+{
+	return start(s, v, prog, run, r1, 1);
+}
+
+int vliw__start_xl(struct vliw_state *s, const struct vliw *v, uint32_t prog,
+		   struct hxdp_run *run, uint64_t r1)
+{
+	return start(s, v, prog, run, r1, 0);
 }
 
 static int finish(struct vliw_state *s, struct vliw_event *ev, int ctl, uint64_t r0)
@@ -442,7 +457,7 @@ static int tail_call(struct vliw_state *s, struct vliw_event *ev)
 		return finish(s, ev, VLIW_FAULT, 0);
 	}
 	run->tail_calls++;
-	reset(s, (uint32_t)t, s->ctx);
+	reset(s, (uint32_t)t, s->ctx, 1);
 	if (ev) {
 		ev->ctl = VLIW_TAIL;
 		ev->next_row = s->row;
@@ -563,12 +578,14 @@ static int vliw_run(void *st, uint32_t prog, struct hxdp_run *run, uint64_t r1)
 {
 	struct vliw_state s;
 
-	if (vliw__start(&s, st, prog, run, r1)) {
+	const struct vliw *v = st;
+
+	if (start(&s, v, prog, run, r1, !v->xl)) {
 		run->res->r0 = XDP_ABORTED;
 		return run->res->fault;
 	}
-	if (s.v->xl)
-		xlate__run(s.v->xl, &s);
+	if (v->xl)
+		xlate__run(v->xl, &s);
 	else
 		vliw_fast__run(&s);
 	return run->res->fault;

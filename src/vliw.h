@@ -94,6 +94,10 @@ int vliw__open_obj(struct hxdp_obj *obj, const struct engine_opts *o, struct vli
 /* start program prog of v on a run whose packet the caller set up; r1 is the context */
 int vliw__start(struct vliw_state *s, const struct vliw *v, uint32_t prog,
 		struct hxdp_run *run, uint64_t r1);
+/* the same for the translated code, which sets the entry registers itself: s->r is
+ * left unwritten (the code SAVE()s them before anything reads them) */
+int vliw__start_xl(struct vliw_state *s, const struct vliw *v, uint32_t prog,
+		   struct hxdp_run *run, uint64_t r1);
 /* execute one row; ev may be NULL. Returns 1 while the program runs, 0 when it ended
  * (exit or fault: run->res is final) */
 int vliw__step(struct vliw_state *s, struct vliw_event *ev);

@@ -90,9 +90,13 @@ struct emit {
 	uint32_t *bound;	/* per row of p: rows that can run from it to the next check */
 	int16_t *rg;		/* per row of p and register: its region guess */
 	uint8_t *pst;		/* per row of p: a row run before it may have stored (sim) */
+	uint8_t *pwr;		/* per row of p: a row run after it may read its writes (sim) */
+	uint8_t fast[R_COUNT];	/* regions some access guessed (xl_fast f<id>_) */
+	char acc[64];		/* guessed()'s */
 	struct sim_row *tm;	/* sim: the row records' static figures (table T) */
 	uint32_t ntm, tmcap;
 	int loads;		/* the row being emitted has loads (mem_dep, frames) */
+	int32_t call;		/* and calls this helper (its records' T: sim__row_helper_static) */
 	int fp_const;		/* no word writes r10: it is always HXDP_FP(0) */
 	int err;
 };
@@ -173,8 +177,47 @@ static int has_store(const struct vliw *v, uint32_t row)
 	return 0;
 }
 
+/* a row that reads the last row's writes (sim: xl_dep, a helper's key, the interpreter
+ * after a bail): loads, atomics, calls */
+static int reads_prev(const struct vliw *v, uint32_t row)
+{
+	for (uint32_t l = 0; l < v->lanes; l++) {
+		const struct vliw_word *w = word(v, row, l);
+
+		if (w->op != CC_NOP && (w->form == F_LDX || w->form == F_LDX6 ||
+					w->form == F_LDXSPEC || w->form == F_ATOMIC ||
+					w->form == F_ATOMIC_NZ || w->form == F_CALL))
+			return 1;
+	}
+	return 0;
+}
+
+/* sim: does a row that may run next read row i's writes? (it, a tail call, or a jump
+ * out of the program: may be) */
+static int writes_read(const struct emit *e, uint32_t i)
+{
+	const struct image_prog *p = e->p;
+	uint32_t row = p->first_row + i, t[CC_MAX_LANES];
+	int k = targets(e, i, t);
+
+	if (i + 1 >= p->nrows || reads_prev(e->v, row + 1))
+		return 1;
+	for (uint32_t l = 0; l < e->v->lanes; l++) {
+		const struct vliw_word *w = word(e->v, row, l);
+
+		if (w->op != CC_NOP && (w->form == F_CALL ||
+					(is_jump(w) && !in_prog(p, w->target))))
+			return 1;
+	}
+	while (k-- > 0)
+		if (reads_prev(e->v, p->first_row + t[k]))
+			return 1;
+	return 0;
+}
+
 /* the rows whose loads may read the last row's writes (sim: xl_dep): the first (a tail
- * call's row may have stored) and every row after or jumped to from a row with stores */
+ * call's row may have stored) and every row after or jumped to from a row with stores;
+ * and the rows whose writes a next row may read (pwr: only those keep them) */
 static void stored_before(struct emit *e)
 {
 	const struct image_prog *p = e->p;
@@ -186,6 +229,7 @@ static void stored_before(struct emit *e)
 	for (uint32_t r = 0; r < n; r++) {
 		uint32_t t[CC_MAX_LANES];
 
+		e->pwr[r] = (uint8_t)writes_read(e, r);
 		if (!has_store(e->v, p->first_row + r))
 			continue;
 		if (r + 1 < n)
@@ -357,6 +401,19 @@ static int guess_at(const struct emit *e, uint32_t row, int r)
 	return g >= R_PKT && g < R_COUNT ? g : -1;
 }
 
+/* the access at a<l> of size bytes in guessed region g: the packet's and a map's through
+ * their xl_fast (one compare), the stack's (a copy of r10, rarely hot) by its region */
+static const char *guessed(struct emit *e, int g, uint32_t l, uint32_t size, int write)
+{
+	if (g == R_STACK)
+		snprintf(e->acc, sizeof(e->acc), "xl_at(run->reg, a%u, %u, %d, %d)", l, size, g,
+			 write);
+	else
+		snprintf(e->acc, sizeof(e->acc), "xl_fat(&f%d_, a%u, %d)", g, l, write);
+	e->fast[g] |= g != R_STACK;
+	return e->acc;
+}
+
 static void k64(FILE *f, int64_t k)
 {
 	fprintf(f, "0x%llxull", (unsigned long long)k);
@@ -385,7 +442,9 @@ static void srow(struct emit *e, uint32_t row, uint8_t lanes, int ctl, int ctl_l
 		e->tmcap = cap;
 	}
 	sim__row_static(e->v, e->prog, row, lanes, ctl, ctl_lane, &e->tm[e->ntm]);
-	fprintf(e->f, "\t\tSROW(%u, %s, %d);\n", e->ntm++, helper ? "&hs" : "NULL", e->loads);
+	if (helper)
+		sim__row_helper_static(e->call, &e->tm[e->ntm]);
+	fprintf(e->f, "\t\tSROW%s(%u, %d);\n", helper ? "H" : "", e->ntm++, e->loads);
 }
 
 static void emit_table(FILE *f, const struct sim_row *t, uint32_t n)
@@ -443,9 +502,9 @@ static void emit_load(struct emit *e, uint32_t row, uint32_t l, const struct vli
 		fprintf(f, "\t{\n\t\tconst uint8_t *p_ = run->stack + %lld;\n",
 			(long long)fp_off(e, w->src, w->off, w->size));
 	} else if ((g = guess_at(e, row, w->src)) >= 0) {
-		fprintf(f, "\t{\n\t\tconst uint8_t *p_ = xl_at(run->reg, a%u, %u, %d, 0);\n"
+		fprintf(f, "\t{\n\t\tconst uint8_t *p_ = %s;\n"
 			"\t\tif (__builtin_expect(!p_, 0)) {\n\t\t\tp_ = xl_ld(run->reg, a%u, %u);\n",
-			l, w->size, g, l, w->size);
+			guessed(e, g, l, w->size, 0), l, w->size);
 		if (e->sim)
 			fprintf(f, "\t\t\tFEND(a%u, %u);\n", l, w->size);
 		fprintf(f, "\t\t}\n");
@@ -481,19 +540,19 @@ static void emit_store(struct emit *e, uint32_t row, uint32_t l, const struct vl
 	else
 		fprintf(f, "r%u", w->src);
 	fprintf(f, ";\n");
-	if (e->sim)
+	if (e->sim && e->pwr[row - e->p->first_row])
 		fprintf(f, "\tMEMWR(%u, a%u, %u);\n", l, l, w->size);
-	if (fp_off(e, w->dst, w->off, w->size) >= 0)
+	if (fp_off(e, w->dst, w->off, w->size) >= 0) {
 		fprintf(f, "\tvoid *p%u = run->stack + %lld;\n", l,
 			(long long)fp_off(e, w->dst, w->off, w->size));
-	else if ((g = guess_at(e, row, w->dst)) >= 0) {
+	} else if ((g = guess_at(e, row, w->dst)) >= 0) {
 		/* the guess: faults and stack_lo are the general path's */
-		fprintf(f, "\tvoid *p%u = xl_at(run->reg, a%u, %u, %d, 1);\n"
+		fprintf(f, "\tvoid *p%u = %s;\n"
 			"\tif (__builtin_expect(!p%u, 0)) {\n"
 			"\t\tp%u = mem_xlate(run->reg, a%u, %u, 1);\n"
 			"\t\tif (__builtin_expect(!p%u, 0)) {\n"
 			"\t\t\tc->mem_fault(c, %u, %u, a%u, %d);\n",
-			l, l, w->size, g, l, l, l, w->size, l, row, l, l, XL_STORE);
+			l, guessed(e, g, l, w->size, 1), l, l, l, w->size, l, row, l, l, XL_STORE);
 		fault_exit(e, row, l, 0);
 		fprintf(f, "\t\t}\n\t\trun__stack_dirty(run, a%u);\n\t}\n", l);
 		if (g == R_STACK)
@@ -523,7 +582,7 @@ static void emit_atomic(struct emit *e, uint32_t row, uint32_t l, const struct v
 	fprintf(f, "\t\ta%u = r%u + (uint64_t)(int64_t)%d;\n", l, w->dst, w->off);
 	fprintf(f, "\t\tp%u = (a%u & %u) ? NULL : mem_xlate(run->reg, a%u, %u, 1);\n", l, l,
 		w->size - 1, l, w->size);
-	if (e->sim)
+	if (e->sim && e->pwr[row - e->p->first_row])
 		fprintf(f, "\t\tMEMWR(%u, a%u, %u);\n", l, l, w->size);
 	fprintf(f, "\t\tif (__builtin_expect(!p%u, 0)) {\n\t\tc->mem_fault(c, %u, %u, a%u, %d);\n",
 		l, row, l, l, XL_ATOMIC);
@@ -613,14 +672,16 @@ static void emit_helper(struct emit *e, uint32_t row, const struct vliw_word *w,
 	int32_t id = (int32_t)w->k;
 	const char *args = "uint64_t ha[5] = { r1, r2, r3, r4, r5 };";
 
+	e->call = id;
+
 	fprintf(f, "\tuint64_t hv = 0;\n\tint conf = 0;\n");
 	if (e->sim)
-		fprintf(f, "\tstruct sim_row hs = { 0 };\n");
+		fprintf(f, "\tuint32_t hw = 0;\n");
 	if (conf) {	/* the conformance suite's unwind hook (vliw.c helper()) */
 		fprintf(f, "\tif (run->env && run->env->conformance) {\n\t\t%s\n\t\tconf = 1;\n",
 			args);
 		if (e->sim)
-			fprintf(f, "\t\tSYNC();\n\t\tc->shelper(c, %d, ha, &hs);\n", id);
+			fprintf(f, "\t\tSYNC();\n\t\thw = c->shelper(c, %d, ha);\n", id);
 		fprintf(f, "\t\thv = ha[0];\n\t\tif (!hv) {\n");
 		srow(e, row, row_lanes(e->v, row), VLIW_EXIT, -1, 1);
 		fprintf(f, "\t\tFIN(%d, 0, n - %u);\n\t\t}\n\t} else {\n", VLIW_EXIT,
@@ -631,18 +692,25 @@ static void emit_helper(struct emit *e, uint32_t row, const struct vliw_word *w,
 	fprintf(f, "\t\trun->res->helpers++;\n");
 	/* an array lookup done in place writes no memory: no stack_lo to lower; the
 	 * arguments go to memory only for the call */
-	if (id == BPF_FUNC_map_lookup_elem)
-		fprintf(f, "\t\tif (!xl_alookup(c, run, r1, r2, &hv, %s, %d, %s)) {\n",
-			e->sim ? "&hs" : "NULL", guess_at(e, row, 2),
-			e->sim ? "prev_, np_" : "NULL, 0");
-	else
+	if (id == BPF_FUNC_map_lookup_elem) {
+		char kf[16] = "NULL";
+		int g = guess_at(e, row, 2);
+
+		if (g >= 0 && g != R_STACK) {	/* guessed(): the stack's by xl_ld */
+			snprintf(kf, sizeof(kf), "&f%d_", g);
+			e->fast[g] = 1;
+		}
+		fprintf(f, "\t\tif (!xl_alookup(c, run, r1, r2, &hv, %s, %s, %s)) {\n",
+			e->sim ? "&hw" : "NULL", kf, e->sim ? "prev_, np_" : "NULL, 0");
+	} else
 		fprintf(f, "\t\t{\n");
 	fprintf(f, "\t\t%s\n", args);
 	for (int i = 0; i < 5; i++)
 		fprintf(f, "\t\trun__stack_dirty(run, ha[%d]);\n", i);
-	fprintf(f, "\t\t\thv = c->helper(run, %d, ha);\n", id);
+	/* helpers move the packet (run__pkt_moved) */
+	fprintf(f, "\t\t\thv = c->helper(run, %d, ha);\n\t\t\tXL_FAST();\n", id);
 	if (e->sim)
-		fprintf(f, "\t\t\tSYNC();\n\t\t\tc->shelper(c, %d, ha, &hs);\n", id);
+		fprintf(f, "\t\t\tSYNC();\n\t\t\thw = c->shelper(c, %d, ha);\n", id);
 	fprintf(f, "\t\tif (__builtin_expect(run->res->fault != 0, 0)) {\n");
 	fault_exit(e, row, 8, 1);
 	fprintf(f, "\t\t}\n\t\t}\n\t}\n");
@@ -673,7 +741,7 @@ static void emit_row(struct emit *e, uint32_t row)
 			fprintf(f, "\tif (__builtin_expect(ns + %u > c->scap, 0)) {\n"
 				"\t\tc->ns = ns;\n\t\tif (c->sgrow(c, ns + %u))\n"
 				"\t\t\tBAIL(%u, n);\n\t\tsrows = c->srec;\n\t}\n",
-				e->bound[ri], e->bound[ri], row);
+				2 * e->bound[ri], 2 * e->bound[ri], row);	/* 2: a helper's word */
 	}
 	if (e->start[ri])
 		fprintf(f, "\tn += %u;\n", e->blen[ri]);
@@ -765,7 +833,7 @@ static void emit_row(struct emit *e, uint32_t row)
 	if (call >= 0)	/* a helper may move the packet's end (adjust_head, adjust_tail) */
 		fprintf(f, "\tr0 = hv;\n\tif (!conf)\n\t\tr1 = r2 = r3 = r4 = r5 = XL_CLOBBER;\n"
 			"\tde_ = xl_data_end(run);\n");
-	if (e->sim)	/* this row's writes, for the next row */
+	if (e->sim && e->pwr[ri])	/* this row's writes, for the next row */
 		fprintf(f, nst ? "\tPREV();\n" : "\tnp_ = 0;\n");
 	tail = call >= 0 && word(v, row, (uint32_t)call)->k == BPF_FUNC_tail_call;
 	if (tail) {
@@ -774,7 +842,8 @@ static void emit_row(struct emit *e, uint32_t row)
 		srow(e, row, lanes, VLIW_FAULT, -1, 1);
 		fprintf(f, "\t\tc->ns = ns;\n\t\treturn XL_ENDED;\n\t\t}\n");
 		srow(e, row, lanes, VLIW_TAIL, -1, 1);
-		fprintf(f, "\t\tLOAD();\n\t\tde_ = xl_data_end(run);\n\t\tn = c->rows;\n\t\tprog = (uint32_t)np;\n"
+		fprintf(f, "\t\tLOAD();\n\t\tde_ = xl_data_end(run);\n\t\tXL_FAST();\n"
+			"\t\tn = c->rows;\n\t\tprog = (uint32_t)np;\n"
 			"\t\tgoto dispatch;\n\t}\n");
 	}
 	for (int i = 0; i < nctl; i++) {
@@ -819,16 +888,15 @@ static const char prelude[] =
 	"r14 = c->r[14], r15 = c->r[15])\n"
 	"#define BAIL(row_, rows_) do { SAVE(); SYNC(); c->row = (row_); c->rows = (rows_); "
 	"c->prog = prog; c->ns = ns; return XL_BAIL; } while (0)\n"
-	"#define FIN(ctl_, r0_, rows_) do { c->rows = (rows_); c->ns = ns; "
-	"c->finish(c, (ctl_), (r0_)); return XL_ENDED; } while (0)\n";
+	"#define FIN(ctl_, r0_, rows_) do { c->rows = (rows_); c->ns = ns; c->ctl = (ctl_); "
+	"c->r0 = (r0_); return XL_ENDED; } while (0)\n";
 
 static const char prelude_vliw[] =
 	"#define SYNC() ((void)0)\n";
 
 static const char prelude_sim[] =
-	"#define SROW(k_, hs_, ld_) do { const struct sim_row *h_ = (hs_); "
-	"srows[ns] = h_ ? xl_side(c, &xl_T[k_], h_, (ld_), md, xl_fid(c, fe)) : "
-	"(ld_) ? sim__rec((k_), md, xl_fid(c, fe)) : (k_); ns++; } while (0)\n"
+	"#define SROW(k_, ld_) (srows[ns++] = (ld_) ? sim__rec((k_), md, xl_fid(c, fe)) : (k_))\n"
+	"#define SROWH(k_, ld_) (SROW((k_) | SIM_REC_HELPER, ld_), srows[ns++] = hw, c->nhelp++)\n"
 	"#define MEMDEP(a_, sz_) (md |= xl_dep(prev_, np_, (a_), (sz_)))\n"
 	/* the furthest packet byte the row's loads read, as an offset (fe) */
 	"#define FEND_PKT(a_, sz_) do { uint32_t e_ = HXDP_OFF(a_) + (sz_); "
@@ -842,12 +910,55 @@ static const char prelude_sim[] =
 	/* the last row's writes live in locals; the host reads them at a bail or a helper */
 	"#define SYNC() (c->prev = prev_, c->next = next_, c->nprev = np_)\n";
 
-static void emit_fn(struct emit *e, const char *name)
+/* the rows of every program, into a string (their guesses name the xl_fast they use) */
+static int emit_rows(struct emit *e, char **rows, size_t *len)
 {
 	const struct vliw *v = e->v;
 	FILE *f = e->f;
 
+	if (!(e->f = open_memstream(rows, len)))
+		return -ENOMEM;
+	for (uint32_t i = 0; i < v->img->nprogs; i++) {
+		e->prog = i;
+		e->p = &v->img->progs[i];
+		blocks(e);
+		guess_regions(e);
+		for (uint32_t r = 0; r < e->p->nrows; r++)
+			emit_row(e, e->p->first_row + r);
+	}
+	if (fclose(e->f))
+		e->err = -ENOMEM;
+	e->f = f;
+	return e->err;
+}
+
+static void emit_fast(struct emit *e)
+{
+	const char *sep = "";
+
+
+	fprintf(e->f, "#undef XL_FAST\n#define XL_FAST() (");
+	for (int g = 0; g < R_COUNT; g++)
+		if (e->fast[g]) {
+			fprintf(e->f, "%sxl_fast_init(run, %d, &f%d_)", sep, g, g);
+			sep = ", ";
+		}
+	fprintf(e->f, "%s)\n", *sep ? "" : "(void)0");
+}
+
+static void emit_fn(struct emit *e, const char *name)
+{
+	const struct vliw *v = e->v;
+	FILE *f = e->f;
+	char *rows = NULL;
+	size_t len = 0;
+
+	if (emit_rows(e, &rows, &len)) {
+		free(rows);
+		return;
+	}
 	fprintf(f, "%s", e->sim ? prelude_sim : prelude_vliw);
+	emit_fast(e);
 	/* flatten: every inline piece (sem.h, mem.h, xlate_rt.h) inlined into the rows */
 	fprintf(f, "__attribute__((visibility(\"default\"), flatten)) int %s(struct xl_ctx *c)\n{\n"
 		"\tstruct hxdp_run *run = c->run;\n\tuint64_t n = c->rows, budget = c->budget;\n"
@@ -858,7 +969,15 @@ static void emit_fn(struct emit *e, const char *name)
 			"\tuint32_t np_ = c->nprev;\n");
 	fprintf(f, "\tuint64_t r0, r1, r2, r3, r4, r5, r6, r7, r8, r9, r10, r11, r12, r13, r14, "
 		"r15;\n\t/* data_end for packet bounds checks (F_JPKT): only helpers move it */\n"
-		"\tuint64_t de_ = xl_data_end(run);\n\n\t(void)ns;\n\t(void)de_;\n\tLOAD();\n");
+		"\tuint64_t de_ = xl_data_end(run);\n");
+	for (int g = 0; g < R_COUNT; g++)
+		if (e->fast[g])
+			fprintf(f, "\tstruct xl_fast f%d_;\n", g);
+	/* the run always enters at a program's first row, with the entry values of
+	 * vliw.c reset() (tail calls LOAD() theirs): constants the compiler can use */
+	fprintf(f, "\n\t(void)ns;\n\t(void)de_;\n"
+		"\tr0 = 0, r1 = c->r1, r2 = run->r2, r3 = r4 = r5 = r6 = r7 = r8 = r9 = 0;\n"
+		"\tr10 = HXDP_FP(0), r11 = r12 = r13 = r14 = r15 = 0;\n\tXL_FAST();\n");
 	if (e->fp_const)	/* fp_off()'s premise, else the interpreter */
 		fprintf(f, "\tif (run->reg[R_STACK].base != run->stack || run->reg[R_STACK].lo ||\n"
 			"\t    run->reg[R_STACK].hi != sizeof(run->stack) ||\n"
@@ -868,14 +987,8 @@ static void emit_fn(struct emit *e, const char *name)
 		if (v->img->progs[i].nrows)
 			fprintf(f, "\tcase %u: goto R%u;\n", i, v->img->progs[i].first_row);
 	fprintf(f, "\t}\n\tBAIL(c->row, n);\n");
-	for (uint32_t i = 0; i < v->img->nprogs; i++) {
-		e->prog = i;
-		e->p = &v->img->progs[i];
-		blocks(e);
-		guess_regions(e);
-		for (uint32_t r = 0; r < e->p->nrows; r++)
-			emit_row(e, e->p->first_row + r);
-	}
+	fwrite(rows, 1, len, f);
+	free(rows);
 	fprintf(f, "}\n\n");
 }
 
@@ -902,8 +1015,10 @@ static int emit_all(const struct vliw *v, int sim, char **src, size_t *len)
 	e.bound = malloc(most * sizeof(*e.bound));
 	e.rg = malloc(most * CC_NREGS * sizeof(*e.rg));
 	e.pst = malloc(most);
+	e.pwr = malloc(most);
 	e.f = open_memstream(&body, &blen);
-	if (!e.start || !e.rem || !e.blen || !e.chk || !e.bound || !e.rg || !e.pst || !e.f) {
+	if (!e.start || !e.rem || !e.blen || !e.chk || !e.bound || !e.rg || !e.pst || !e.pwr ||
+	    !e.f) {
 		err = -ENOMEM;
 	} else {
 		emit_fn(&e, sim ? "xl_sim" : "xl_vliw");
@@ -932,6 +1047,7 @@ static int emit_all(const struct vliw *v, int sim, char **src, size_t *len)
 	free(e.bound);
 	free(e.rg);
 	free(e.pst);
+	free(e.pwr);
 	return err;
 }
 
@@ -1207,7 +1323,10 @@ static int amap_build(struct xlate *x, struct hxdp_env *env)
 		*a = (struct xl_amap){ .ok = 1, .percpu = m->type == BPF_MAP_TYPE_PERCPU_ARRAY,
 				       .max_entries = m->max_entries, .ncpus = m->ncpus,
 				       .elem_size = m->elem_size, .region = R_MAP0 + m->idx };
-		sim__row_helper(run, BPF_FUNC_map_lookup_elem, args, NULL, 0, 0, 0, &a->hs);
+		struct sim_row hs = { 0 };
+
+		sim__row_helper(run, BPF_FUNC_map_lookup_elem, args, NULL, 0, 0, 0, &hs);
+		a->hw = sim__rec_helper(&hs);
 	}
 	x->nam = env->nmaps;
 	free(run);
@@ -1304,14 +1423,6 @@ static int load_slow(struct xl_ctx *c, uint32_t row, uint32_t lane, uint64_t add
 	return -1;
 }
 
-static void finish(struct xl_ctx *c, int ctl, uint64_t r0)
-{
-	struct vliw_state *s = state(c);
-
-	s->rows = c->rows;
-	vliw__finish(s, NULL, ctl, r0);
-}
-
 static int tail(struct xl_ctx *c)
 {
 	struct vliw_state *s = state(c);
@@ -1331,6 +1442,7 @@ static void ctx_init(const struct xlate *x, struct xl_ctx *c, struct xl_host *h,
 	c->host = h;
 	h->s = s;
 	c->r = s->r;
+	c->r1 = s->ctx;
 	c->prog = s->prog;
 	c->row = s->row;
 	c->rows = s->rows;
@@ -1340,11 +1452,19 @@ static void ctx_init(const struct xlate *x, struct xl_ctx *c, struct xl_host *h,
 	c->helper = helper__call;
 	c->am = x->am;
 	c->nam = run->env == x->env ? x->nam : 0;
-	c->finish = finish;
 	c->tail = tail;
 }
 
-/* the state to continue from on the interpreter */
+/* XL_ENDED: the run's result (a failed tail call has given it already) */
+static void ended(const struct xl_ctx *c, struct vliw_state *s)
+{
+	if (s->done)
+		return;
+	s->rows = c->rows;
+	vliw__finish(s, NULL, c->ctl, c->r0);
+}
+
+/* XL_BAIL: the state to continue from on the interpreter (registers SAVE()d) */
 static void bail(struct xl_ctx *c, struct vliw_state *s)
 {
 	s->prog = c->prog;
@@ -1360,11 +1480,13 @@ void xlate__run(const struct xlate *x, struct vliw_state *s)
 	if (s->done)
 		return;
 	ctx_init(x, &c, &h, s);
-	if (x->run(&c) == XL_BAIL) {
-		bail(&c, s);
-		while (vliw__step(s, NULL) > 0)
-			;
+	if (x->run(&c) != XL_BAIL) {
+		ended(&c, s);
+		return;
 	}
+	bail(&c, s);
+	while (vliw__step(s, NULL) > 0)
+		;
 }
 
 int xlate__sim_run(const struct xlate *x, struct vliw_state *s, struct xl_ctx *c)
@@ -1377,8 +1499,10 @@ int xlate__sim_run(const struct xlate *x, struct vliw_state *s, struct xl_ctx *c
 	c->prev = c->mb[0];
 	c->next = c->mb[1];
 	c->nprev = 0;
-	if (x->run(c) != XL_BAIL)
+	if (x->run(c) != XL_BAIL) {
+		ended(c, s);
 		return 0;
+	}
 	bail(c, s);
 	return 1;
 }

@@ -31,8 +31,8 @@ void xlate__close(struct xlate *x);
 /* run the program s was just started on (vliw__start) to its end */
 void xlate__run(const struct xlate *x, struct vliw_state *s);
 
-/* the same, writing a record of each executed row through c (srec, sside, scap, sgrow,
- * shelper, base, len set by the caller, ns and nside 0). Returns 1 when the run left the translated code: s holds
+/* the same, writing a record of each executed row through c (srec, scap, sgrow,
+ * shelper, base, len set by the caller, ns and nhelp 0). Returns 1 when the run left the translated code: s holds
  * the state to continue from with vliw__step, c->prev the last row's writes. */
 int xlate__sim_run(const struct xlate *x, struct vliw_state *s, struct xl_ctx *c);
 

@@ -32,7 +32,7 @@ enum { XL_ENDED, XL_BAIL };	/* a translated run's return */
  * included) */
 struct xl_amap {
 	uint32_t ok, percpu, max_entries, ncpus, elem_size, region;
-	struct sim_row hs;	/* sim: what the call adds to its row (sim__row_helper) */
+	uint32_t hw;		/* sim: the call's record word (sim__rec_helper), no mem_dep */
 };
 enum { XL_LOAD, XL_STORE, XL_ATOMIC };	/* what faulted */
 
@@ -42,7 +42,8 @@ struct xl_ctx {
 	void *owner;			/* the sim's, behind sgrow and shelper */
 	/* in: the registers and program at entry; out (XL_BAIL): the state to continue
 	 * from on the interpreter, row by row */
-	uint64_t *r;			/* XL_NREGS registers: the vliw_state's */
+	uint64_t *r;			/* XL_NREGS registers: the vliw_state's, out */
+	uint64_t r1;			/* in: r1 at entry (the others: vliw.c reset()) */
 	uint32_t prog, row;
 	uint64_t rows, budget;
 	/* the host's side: a load the inline path does not do (context, speculative,
@@ -55,15 +56,15 @@ struct xl_ctx {
 	uint64_t (*helper)(struct hxdp_run *run, int32_t id, const uint64_t a[5]);
 	const struct xl_amap *am;	/* per map of run->env: am[i] for map i */
 	uint32_t nam;
-	void (*finish)(struct xl_ctx *c, int ctl, uint64_t r0);
+	int ctl;			/* out (XL_ENDED): how the run ended, and r0 */
+	uint64_t r0;
 	int (*tail)(struct xl_ctx *c);
-	/* sim: a record of each executed row (sim.h, docs/timing.md), written as they run;
-	 * the rows of helper calls whole in sside */
+	/* sim: the record of each executed row (sim.h, docs/timing.md), written as they
+	 * run: ns words, nhelp of them a helper call's second word */
 	uint32_t *srec;
-	struct sim_row *sside;
-	uint32_t ns, nside, scap;
+	uint32_t ns, nhelp, scap;
 	int (*sgrow)(struct xl_ctx *c, uint32_t need);
-	void (*shelper)(struct xl_ctx *c, int32_t id, const uint64_t a[5], struct sim_row *r);
+	uint32_t (*shelper)(struct xl_ctx *c, int32_t id, const uint64_t a[5]);
 	uint32_t base, len;		/* the packet as it arrived (frames) */
 	struct xl_mem *prev, *next;	/* the writes of the row run last, of this row */
 	uint32_t nprev;
@@ -107,6 +108,43 @@ static inline __attribute__((always_inline)) uint8_t *xl_at(const struct hxdp_re
 	return NULL;
 }
 
+/* the same for the packet and map regions, checked by one compare: the region's first valid address, its bytes there, and lim: an access
+ * of up to 8 bytes at lo + d with d < lim is in bounds (the last 7 bytes of a region are
+ * left to the general path). Taken from run->reg at entry and after every helper call
+ * (xl_fast_init). */
+struct xl_fast {
+	uint64_t lo, lim, wlim;	/* wlim: the same for a write */
+	uint8_t *b;
+};
+
+static inline __attribute__((always_inline)) void
+xl_fast_init(const struct hxdp_run *run, uint32_t id, struct xl_fast *f)
+{
+	const struct hxdp_region *g = &run->reg[id];
+	uint64_t span = g->hi > g->lo ? (uint64_t)g->hi - g->lo : 0;
+
+	f->lo = HXDP_ADDR(id, g->lo);
+	f->lim = g->base && !(g->flags & REG_CTX) && span >= 8 ? span - 7 : 0;
+	f->wlim = (g->flags & REG_RO) ? 0 : f->lim;
+	f->b = g->base + (f->lim ? g->lo : 0);
+}
+
+/* in f's region, in bounds, writable for a write; else NULL (the general path decides) */
+static inline __attribute__((always_inline)) uint8_t *
+xl_fat(const struct xl_fast *f, uint64_t addr, int write)
+{
+	uint64_t d = addr - f->lo;
+
+	if (__builtin_expect(d < (write ? f->wlim : f->lim), 1)) {
+		uint8_t *p = f->b + d;
+
+		if (!p)
+			__builtin_unreachable();	/* a region's bytes: the caller tests no more */
+		return p;
+	}
+	return NULL;
+}
+
 static inline __attribute__((always_inline)) uint64_t xl_data_end(const struct hxdp_run *run)
 {
 	if (!run->xdp)
@@ -126,42 +164,23 @@ static inline __attribute__((always_inline)) int xl_dep(const struct xl_mem *pre
 	return 0;
 }
 
-/* sim: the record of a row with a helper call: T[k] with what its loads (ld) and the
- * helper (h) found, kept whole as a side row */
-static inline __attribute__((always_inline)) uint32_t
-xl_side(struct xl_ctx *c, const struct sim_row *t, const struct sim_row *h, int ld, int md,
-	uint16_t fid)
-{
-	struct sim_row *q = &c->sside[c->nside];
-
-	*q = *t;
-	if (ld) {
-		q->mem_dep = (uint8_t)md;
-		q->frames_id = fid;
-	}
-	q->wr |= h->wr;
-	q->rd_id |= h->rd_id;
-	q->mem_dep |= h->mem_dep;
-	q->lat = h->lat;
-	q->helper = h->helper;
-	q->frames_ie = h->frames_ie;
-	return SIM_REC_SIDE | c->nside++ << 16;
-}
-
 /* sim: packet frames a row's reads need, fe the furthest offset they read to (0: none;
  * sim__frames_upto grows with it, so the furthest read's frames are the row's) */
-static inline __attribute__((always_inline)) uint16_t xl_fid(const struct xl_ctx *c, uint32_t fe)
+static inline __attribute__((always_inline)) uint32_t xl_fid(const struct xl_ctx *c, uint32_t fe)
 {
-	return sim__frames_upto(c->base, c->len, fe, 0);
+	uint32_t e = fe > c->base ? fe - c->base : 0;
+
+	return sim__frames(e < c->len ? e : c->len);
 }
 
 /* bpf_map_lookup_elem(a0, a1) on an array map of the table: 1 and the result in *v;
- * 0: not such a call (the helper does it). sim: also its figures in *hs, the last
- * row's writes being prev[0, np). kg: the region the key pointer is guessed to be in,
- * -1 none */
+ * 0: not such a call (the helper does it). sim: also its record word in *hw, the last
+ * row's writes being prev[0, np). kf: the region the key pointer is guessed to be in,
+ * NULL none */
 static inline __attribute__((always_inline)) int
 xl_alookup(const struct xl_ctx *c, const struct hxdp_run *run, uint64_t a0, uint64_t a1,
-	   uint64_t *v, struct sim_row *hs, int kg, const struct xl_mem *prev, uint32_t np)
+	   uint64_t *v, uint32_t *hw, const struct xl_fast *kf, const struct xl_mem *prev,
+	   uint32_t np)
 {
 	uint32_t r = HXDP_REGION(a0), i = r - R_MAPREF, key, cpu = 0;
 	const struct xl_amap *m;
@@ -169,7 +188,7 @@ xl_alookup(const struct xl_ctx *c, const struct hxdp_run *run, uint64_t a0, uint
 
 	if (r < R_MAPREF || HXDP_OFF(a0) || i >= c->nam || !(m = &c->am[i])->ok)
 		return 0;
-	k = kg >= 0 ? xl_at(run->reg, a1, 4, (uint32_t)kg, 0) : NULL;
+	k = kf ? xl_fat(kf, a1, 0) : NULL;
 	if (!k && !(k = xl_ld(run->reg, a1, 4)))
 		return 0;
 	if (m->percpu && (cpu = run->env->cpu) >= m->ncpus)
@@ -177,12 +196,12 @@ xl_alookup(const struct xl_ctx *c, const struct hxdp_run *run, uint64_t a0, uint
 	key = xl_get32(k);
 	*v = key < m->max_entries ?
 	     HXDP_ADDR(m->region, ((uint64_t)key * m->ncpus + cpu) * m->elem_size) : 0;
-	if (hs) {	/* sim__row_helper: the key read in ID after the last row wrote it */
-		*hs = m->hs;
+	if (hw) {	/* sim__row_helper: the key read in ID after the last row wrote it */
+		*hw = m->hw;
 		for (uint32_t j = 0; j < np; j++)
 			if (sim__overlaps(prev[j].region, prev[j].off, prev[j].size,
 					  HXDP_REGION(a1), HXDP_OFF(a1), 4))
-				hs->mem_dep = 1;
+				*hw |= 1u << 31;
 	}
 	return 1;
 }
