@@ -167,11 +167,12 @@ static int elf_file__bounds(struct elf_file *ef, const char *path, char *err, si
 	return 0;
 }
 
-/* every function inside its section (libbpf 1.1 adds offset and size unchecked) */
+/* every function inside its section (libbpf 1.1 adds offset and size unchecked, and
+ * looks at symbol 0 too) */
 static int elf_file__funcs_ok(struct elf_file *ef, const char *path, char *err,
 			      size_t errlen)
 {
-	for (size_t i = 1; i < ef->nsyms; i++) {
+	for (size_t i = 0; i < ef->nsyms; i++) {
 		GElf_Shdr sh;
 		GElf_Sym s;
 
