@@ -26,6 +26,9 @@ REPLAY_BIN  := $(FUZZ_NAMES:%=build/fuzz/replay_%)
 # isa_decode scans the opcode table: traced comparisons there were most of the time of
 # every harness that decodes (asm, image, obj, vm) and guide nothing a byte can't find
 build/fuzz/obj/isa.o: FUZZ_COV := -fno-sanitize-coverage=trace-cmp
+# the same for the verifier: its comparisons are of abstract register states (pruning,
+# precision), most of the obj harness's time, and no input byte reaches them directly
+build/fuzz/obj/verify.o: FUZZ_COV := -fno-sanitize-coverage=trace-cmp
 build/fuzz/obj/%.o: src/%.c | deps-check
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_SAN) -fsanitize=fuzzer-no-link $(FUZZ_COV) -MMD -MP -c \
