@@ -60,6 +60,23 @@ static inline void run__stack_dirty(struct hxdp_run *r, uint64_t addr)
 		r->stack_lo = HXDP_OFF(addr);
 }
 
+/* the stack part of a program entry's self-reset: every byte zero (those below
+ * stack_lo are already) */
+static inline void run__stack_clear(struct hxdp_run *r)
+{
+	typedef uint64_t pair __attribute__((vector_size(16), aligned(8)));
+	uint32_t o = r->stack_lo & ~7u;
+
+	/* plain stores (a memset's start-up costs more), 16 bytes at a time */
+	if (o & 8) {
+		*(volatile uint64_t *)&r->stack[o] = 0;
+		o += 8;
+	}
+	for (; o < sizeof(r->stack); o += 16)
+		*(volatile pair *)&r->stack[o] = (pair){ 0, 0 };
+	r->stack_lo = sizeof(r->stack);
+}
+
 /* r10 of call frame k (0 = the program's own frame); frames grow downwards */
 #define HXDP_FP(k) HXDP_ADDR(R_STACK, (HXDP_MAX_FRAMES - (k)) * HXDP_STACK_SIZE)
 
@@ -93,6 +110,16 @@ static inline int run__ctx_read(const struct hxdp_run *r, uint32_t off, uint32_t
 	*val = run__ctx_is_pkt(off) ? HXDP_ADDR(R_PKT, v) : v;
 	return 0;
 }
+/* the end of a run: r0 if it exited (and did not fault), else XDP_ABORTED; rows or
+ * instructions executed, the program it ended in */
+static inline void run__end(struct hxdp_run *r, int exited, uint64_t r0, uint64_t insns,
+			    uint32_t prog)
+{
+	r->res->r0 = exited && !r->res->fault ? r0 : XDP_ABORTED;
+	r->res->insns = insns;
+	r->res->prog = prog;
+}
+
 /* stop the run: res->fault, res->err, r0 = XDP_ABORTED. Returns err. */
 int run__fault(struct hxdp_run *r, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

@@ -415,13 +415,10 @@ static int execute_xl(struct sim *s, struct vliw_state *vs, struct hxdp_run *run
 {
 	struct xl_ctx *c = &s->xc;
 
-	c->owner = s;
 	c->srec = s->rec;
 	c->scap = s->cap;
 	c->ns = 0;
 	c->nhelp = 0;
-	c->sgrow = xl_grow;
-	c->shelper = xl_helper;
 	c->base = base;
 	c->len = len;
 	s->packed = !xlate__sim_run(s->xl, vs, c);
@@ -497,6 +494,9 @@ static int sim_open(struct hxdp_obj *obj, const struct engine_opts *o, void **st
 		return e;
 	}
 	s->recs.T = s->xl ? xlate__sim_table(s->xl) : NULL;
+	s->xc.owner = s;
+	s->xc.sgrow = xl_grow;
+	s->xc.shelper = xl_helper;
 	s->lanes = (int)s->v->lanes;
 	s->m.early_exit = 1;
 	s->conf.early_exit = 1;

@@ -387,10 +387,7 @@ static void reset(struct vliw_state *s, uint32_t prog, uint64_t r1, int regs)
 		s->r[2] = run->r2;
 		s->r[CC_FP] = HXDP_FP(0);
 	}
-	/* from the word holding stack_lo: the bytes below it are zero already */
-	for (uint32_t o = run->stack_lo & ~7u; o < sizeof(run->stack); o += 8)
-		*(volatile uint64_t *)&run->stack[o] = 0;
-	run->stack_lo = sizeof(run->stack);
+	run__stack_clear(run);
 	s->prog = prog;
 	s->row = s->v->img->progs[prog].first_row;
 }
@@ -429,20 +426,13 @@ int vliw__start_xl(struct vliw_state *s, const struct vliw *v, uint32_t prog,
 
 static int finish(struct vliw_state *s, struct vliw_event *ev, int ctl, uint64_t r0)
 {
-	struct hxdp_result *res = s->run->res;
-
 	s->done = 1;
-	if (ev)
+	if (ev) {
 		ev->ctl = ctl;
-	if (ctl == VLIW_EXIT && !res->fault) {
-		res->r0 = r0;
-		if (ev)
+		if (ctl == VLIW_EXIT && !s->run->res->fault)
 			ev->r0 = r0;
-	} else {
-		res->r0 = XDP_ABORTED;
 	}
-	res->insns = s->rows;
-	res->prog = s->prog;
+	run__end(s->run, ctl == VLIW_EXIT, r0, s->rows, s->prog);
 	return 0;
 }
 
@@ -576,18 +566,18 @@ static int vliw_open(struct hxdp_obj *obj, const struct engine_opts *o, void **s
 
 static int vliw_run(void *st, uint32_t prog, struct hxdp_run *run, uint64_t r1)
 {
+	const struct vliw *v = st;
 	struct vliw_state s;
 
-	const struct vliw *v = st;
-
-	if (start(&s, v, prog, run, r1, !v->xl)) {
+	if (v->xl && prog < v->img->nprogs) {
+		xlate__run(v->xl, v, prog, run, r1);
+		return run->res->fault;
+	}
+	if (vliw__start(&s, v, prog, run, r1)) {
 		run->res->r0 = XDP_ABORTED;
 		return run->res->fault;
 	}
-	if (v->xl)
-		xlate__run(v->xl, &s);
-	else
-		vliw_fast__run(&s);
+	vliw_fast__run(&s);
 	return run->res->fault;
 }
 

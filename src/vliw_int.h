@@ -24,11 +24,11 @@ int vliw__row(struct vliw_state *s, struct vliw_event *ev);
 /* end the run: r0 for VLIW_EXIT, XDP_ABORTED otherwise */
 int vliw__finish(struct vliw_state *s, struct vliw_event *ev, int ctl, uint64_t r0);
 
+
 /* a tail call the row just made (run->tail_prog >= 0): 1 switched (s reset for the
  * new program), 0 the run ended (a fault) */
 int vliw__tail(struct vliw_state *s);
 
-/* the stack bytes at or above off may be nonzero now (run->stack_lo) */
 /* what load word w reads at addr: the context, or memory (sign-extended by the LDXS
  * forms); a speculative load that cannot read gives 0. -1: the load faults. The fast
  * interpreter and the translated code call it off their fast paths. */

@@ -524,7 +524,7 @@ static void emit_load(struct emit *e, uint32_t row, uint32_t l, const struct vli
 			"\t\t\tv%u = (uint64_t)(int64_t)%s t_;\n", ty, w->size, l, ext);
 	fprintf(f, "\t\t} else if ((HXDP_REGION(a%u) != R_CTX || (run->reg[R_CTX].flags & REG_CTX) == 0 ||\n"
 		"\t\t\t    run__ctx_read(run, HXDP_OFF(a%u), %u, &v%u)) &&\n"
-		"\t\t\t   c->load_slow(c, %u, %u, a%u, &v%u)) {\n", l, l, w->size, l, row, l, l, l);
+		"\t\t\t   c->ops->load_slow(c, %u, %u, a%u, &v%u)) {\n", l, l, w->size, l, row, l, l, l);
 	fault_exit(e, row, l, 0);
 	fprintf(f, "\t\t}\n\t}\n");
 }
@@ -551,7 +551,7 @@ static void emit_store(struct emit *e, uint32_t row, uint32_t l, const struct vl
 			"\tif (__builtin_expect(!p%u, 0)) {\n"
 			"\t\tp%u = mem_xlate(run->reg, a%u, %u, 1);\n"
 			"\t\tif (__builtin_expect(!p%u, 0)) {\n"
-			"\t\t\tc->mem_fault(c, %u, %u, a%u, %d);\n",
+			"\t\t\tc->ops->mem_fault(c, %u, %u, a%u, %d);\n",
 			l, guessed(e, g, l, w->size, 1), l, l, l, w->size, l, row, l, l, XL_STORE);
 		fault_exit(e, row, l, 0);
 		fprintf(f, "\t\t}\n\t\trun__stack_dirty(run, a%u);\n\t}\n", l);
@@ -561,7 +561,7 @@ static void emit_store(struct emit *e, uint32_t row, uint32_t l, const struct vl
 	} else {
 		fprintf(f, "\tvoid *p%u = mem_xlate(run->reg, a%u, %u, 1);\n", l, l, w->size);
 	}
-	fprintf(f, "\tif (__builtin_expect(!p%u, 0)) {\n\t\tc->mem_fault(c, %u, %u, a%u, %d);\n",
+	fprintf(f, "\tif (__builtin_expect(!p%u, 0)) {\n\t\tc->ops->mem_fault(c, %u, %u, a%u, %d);\n",
 		l, row, l, l, XL_STORE);
 	fault_exit(e, row, l, 0);
 	fprintf(f, "\t}\n\trun__stack_dirty(run, a%u);\n", l);
@@ -584,7 +584,7 @@ static void emit_atomic(struct emit *e, uint32_t row, uint32_t l, const struct v
 		w->size - 1, l, w->size);
 	if (e->sim && e->pwr[row - e->p->first_row])
 		fprintf(f, "\t\tMEMWR(%u, a%u, %u);\n", l, l, w->size);
-	fprintf(f, "\t\tif (__builtin_expect(!p%u, 0)) {\n\t\tc->mem_fault(c, %u, %u, a%u, %d);\n",
+	fprintf(f, "\t\tif (__builtin_expect(!p%u, 0)) {\n\t\tc->ops->mem_fault(c, %u, %u, a%u, %d);\n",
 		l, row, l, l, XL_ATOMIC);
 	fault_exit(e, row, l, 0);
 	fprintf(f, "\t\t}\n\t\trun__stack_dirty(run, a%u);\n", l);
@@ -708,7 +708,7 @@ static void emit_helper(struct emit *e, uint32_t row, const struct vliw_word *w,
 	for (int i = 0; i < 5; i++)
 		fprintf(f, "\t\trun__stack_dirty(run, ha[%d]);\n", i);
 	/* helpers move the packet (run__pkt_moved) */
-	fprintf(f, "\t\t\thv = c->helper(run, %d, ha);\n\t\t\tXL_FAST();\n", id);
+	fprintf(f, "\t\t\thv = c->ops->helper(run, %d, ha);\n\t\t\tXL_FAST();\n", id);
 	if (e->sim)
 		fprintf(f, "\t\t\tSYNC();\n\t\t\thw = c->shelper(c, %d, ha);\n", id);
 	fprintf(f, "\t\tif (__builtin_expect(run->res->fault != 0, 0)) {\n");
@@ -838,7 +838,7 @@ static void emit_row(struct emit *e, uint32_t row)
 	tail = call >= 0 && word(v, row, (uint32_t)call)->k == BPF_FUNC_tail_call;
 	if (tail) {
 		fprintf(f, "\tif (run->tail_prog >= 0) {\n\t\tSAVE();\n\t\tc->rows = n - %u;\n"
-			"\t\tint np = c->tail(c);\n\t\tif (np < 0) {\n", rem);
+			"\t\tint np = c->ops->tail(c);\n\t\tif (np < 0) {\n", rem);
 		srow(e, row, lanes, VLIW_FAULT, -1, 1);
 		fprintf(f, "\t\tc->ns = ns;\n\t\treturn XL_ENDED;\n\t\t}\n");
 		srow(e, row, lanes, VLIW_TAIL, -1, 1);
@@ -888,8 +888,8 @@ static const char prelude[] =
 	"r14 = c->r[14], r15 = c->r[15])\n"
 	"#define BAIL(row_, rows_) do { SAVE(); SYNC(); c->row = (row_); c->rows = (rows_); "
 	"c->prog = prog; c->ns = ns; return XL_BAIL; } while (0)\n"
-	"#define FIN(ctl_, r0_, rows_) do { c->rows = (rows_); c->ns = ns; c->ctl = (ctl_); "
-	"c->r0 = (r0_); return XL_ENDED; } while (0)\n";
+	"#define FIN(ctl_, r0_, rows_) do { c->ns = ns; "
+	"run__end(run, (ctl_) == VLIW_EXIT_, (r0_), (rows_), prog); return XL_ENDED; } while (0)\n";
 
 static const char prelude_vliw[] =
 	"#define SYNC() ((void)0)\n";
@@ -981,12 +981,12 @@ static void emit_fn(struct emit *e, const char *name)
 	if (e->fp_const)	/* fp_off()'s premise, else the interpreter */
 		fprintf(f, "\tif (run->reg[R_STACK].base != run->stack || run->reg[R_STACK].lo ||\n"
 			"\t    run->reg[R_STACK].hi != sizeof(run->stack) ||\n"
-			"\t    (run->reg[R_STACK].flags & REG_RO))\n\t\tBAIL(c->row, n);\n");
+			"\t    (run->reg[R_STACK].flags & REG_RO))\n\t\tBAIL(XL_ENTRY, n);\n");
 	fprintf(f, "dispatch:\n\tswitch (prog) {\n");
 	for (uint32_t i = 0; i < v->img->nprogs; i++)
 		if (v->img->progs[i].nrows)
 			fprintf(f, "\tcase %u: goto R%u;\n", i, v->img->progs[i].first_row);
-	fprintf(f, "\t}\n\tBAIL(c->row, n);\n");
+	fprintf(f, "\t}\n\tBAIL(XL_ENTRY, n);\n");
 	fwrite(rows, 1, len, f);
 	free(rows);
 	fprintf(f, "}\n\n");
@@ -1030,8 +1030,8 @@ static int emit_all(const struct vliw *v, int sim, char **src, size_t *len)
 	if (!err && !(f = open_memstream(src, len)))
 		err = -ENOMEM;
 	if (f) {
-		fprintf(f, "/* %s: %u rows x %u lanes */\n%s", XL_VERSION, v->img->nrows,
-			v->lanes, prelude);
+		fprintf(f, "/* %s: %u rows x %u lanes */\n#define VLIW_EXIT_ %d\n%s", XL_VERSION,
+			v->img->nrows, v->lanes, VLIW_EXIT, prelude);
 		if (sim)
 			emit_table(f, e.tm, e.ntm);
 		fwrite(body, 1, blen, f);
@@ -1394,18 +1394,36 @@ void xlate__close(struct xlate *x)
 
 /* ---- the host side of a run ---- */
 
+/* behind c->host: the image, and the interpreter's state once a tail call or a bail
+ * needs one (the vliw run makes it in st only then; the sim's is given) */
 struct xl_host {
+	const struct vliw *v;
+	uint64_t r1;
 	struct vliw_state *s;
+	struct vliw_state st;	/* its r[] is c->r from the start (SAVE, LOAD) */
 };
 
+/* the interpreter's state at c's program, row and rows */
 static struct vliw_state *state(struct xl_ctx *c)
 {
-	return ((struct xl_host *)c->host)->s;
+	struct xl_host *h = c->host;
+
+	if (!h->s) {
+		h->s = &h->st;
+		h->st.v = h->v;
+		h->st.run = c->run;
+		h->st.ctx = h->r1;
+		h->st.done = 0;
+		h->st.prog = c->prog;
+	}
+	h->s->row = c->row == XL_ENTRY ? h->v->img->progs[c->prog].first_row : c->row;
+	h->s->rows = c->rows;
+	return h->s;
 }
 
 static void mem_fault(struct xl_ctx *c, uint32_t row, uint32_t lane, uint64_t addr, int what)
 {
-	const struct vliw_word *w = word(state(c)->v, row, lane);
+	const struct vliw_word *w = word(((struct xl_host *)c->host)->v, row, lane);
 	const char *s = what == XL_LOAD ? "load" : what == XL_STORE ? "store" :
 			addr & (w->size - 1) ? "misaligned atomic" : "atomic";
 
@@ -1417,74 +1435,58 @@ static void mem_fault(struct xl_ctx *c, uint32_t row, uint32_t lane, uint64_t ad
 static int load_slow(struct xl_ctx *c, uint32_t row, uint32_t lane, uint64_t addr,
 		     uint64_t *out)
 {
-	if (!vliw__load_slow(c->run, word(state(c)->v, row, lane), addr, out))
+	if (!vliw__load_slow(c->run, word(((struct xl_host *)c->host)->v, row, lane), addr, out))
 		return 0;
 	mem_fault(c, row, lane, addr, XL_LOAD);
 	return -1;
 }
 
+/* the code SAVE()d the registers and set c->rows; it LOAD()s the new program's */
 static int tail(struct xl_ctx *c)
 {
 	struct vliw_state *s = state(c);
 
-	s->rows = c->rows;
 	if (!vliw__tail(s))
 		return -1;
 	return (int)s->prog;
 }
 
-static void ctx_init(const struct xlate *x, struct xl_ctx *c, struct xl_host *h,
-		     struct vliw_state *s)
-{
-	struct hxdp_run *run = s->run;
+static const struct xl_ops ops = {
+	.load_slow = load_slow, .mem_fault = mem_fault, .helper = helper__call, .tail = tail,
+};
 
+static void ctx_init(const struct xlate *x, struct xl_ctx *c, struct xl_host *h,
+		     struct hxdp_run *run, uint32_t prog, uint64_t r1)
+{
 	c->run = run;
 	c->host = h;
-	h->s = s;
-	c->r = s->r;
-	c->r1 = s->ctx;
-	c->prog = s->prog;
-	c->row = s->row;
-	c->rows = s->rows;
+	c->r = h->s ? h->s->r : h->st.r;
+	c->r1 = r1;
+	c->prog = prog;
+	c->row = XL_ENTRY;
+	c->rows = 0;
 	c->budget = run->budget ? run->budget : DEFAULT_BUDGET;
-	c->load_slow = load_slow;
-	c->mem_fault = mem_fault;
-	c->helper = helper__call;
+	c->ops = &ops;
 	c->am = x->am;
 	c->nam = run->env == x->env ? x->nam : 0;
-	c->tail = tail;
 }
 
-/* XL_ENDED: the run's result (a failed tail call has given it already) */
-static void ended(const struct xl_ctx *c, struct vliw_state *s)
+void xlate__run(const struct xlate *x, const struct vliw *v, uint32_t prog,
+		struct hxdp_run *run, uint64_t r1)
 {
-	if (s->done)
-		return;
-	s->rows = c->rows;
-	vliw__finish(s, NULL, c->ctl, c->r0);
-}
-
-/* XL_BAIL: the state to continue from on the interpreter (registers SAVE()d) */
-static void bail(struct xl_ctx *c, struct vliw_state *s)
-{
-	s->prog = c->prog;
-	s->row = c->row;
-	s->rows = c->rows;
-}
-
-void xlate__run(const struct xlate *x, struct vliw_state *s)
-{
+	struct xl_host h;	/* not zeroed: st is written before it is read */
 	struct xl_ctx c;
-	struct xl_host h;
+	struct vliw_state *s;
 
-	if (s->done)
-		return;
-	ctx_init(x, &c, &h, s);
-	if (x->run(&c) != XL_BAIL) {
-		ended(&c, s);
-		return;
-	}
-	bail(&c, s);
+	h.v = v;
+	h.r1 = r1;
+	h.s = NULL;
+	run__stack_clear(run);
+	ctx_init(x, &c, &h, run, prog, r1);
+	if (x->run(&c) != XL_BAIL)
+		return;	/* XL_ENDED: the code gave the result (run__end) */
+	s = state(&c);
+	s->prog = c.prog;
 	while (vliw__step(s, NULL) > 0)
 		;
 }
@@ -1495,14 +1497,15 @@ int xlate__sim_run(const struct xlate *x, struct vliw_state *s, struct xl_ctx *c
 
 	if (s->done)
 		return 0;
-	ctx_init(x, c, &h, s);
+	h.v = s->v;
+	h.r1 = s->ctx;
+	h.s = s;
+	ctx_init(x, c, &h, s->run, s->prog, s->ctx);
 	c->prev = c->mb[0];
 	c->next = c->mb[1];
 	c->nprev = 0;
-	if (x->run(c) != XL_BAIL) {
-		ended(c, s);
+	if (x->run(c) != XL_BAIL)
 		return 0;
-	}
-	bail(c, s);
+	state(c)->prog = c->prog;
 	return 1;
 }

@@ -28,8 +28,10 @@ struct xlate;
 int xlate__open(const struct vliw *v, struct hxdp_env *env, int sim, struct xlate **out);
 void xlate__close(struct xlate *x);
 
-/* run the program s was just started on (vliw__start) to its end */
-void xlate__run(const struct xlate *x, struct vliw_state *s);
+/* run program prog (< v's programs) of v, translated as x, on run from its start (the
+ * self-reset of vliw__start included) to its end: run->res */
+void xlate__run(const struct xlate *x, const struct vliw *v, uint32_t prog,
+		struct hxdp_run *run, uint64_t r1);
 
 /* the same, writing a record of each executed row through c (srec, scap, sgrow,
  * shelper, base, len set by the caller, ns and nhelp 0). Returns 1 when the run left the translated code: s holds

@@ -35,6 +35,21 @@ struct xl_amap {
 	uint32_t hw;		/* sim: the call's record word (sim__rec_helper), no mem_dep */
 };
 enum { XL_LOAD, XL_STORE, XL_ATOMIC };	/* what faulted */
+#define XL_ENTRY UINT32_MAX
+
+struct xl_ctx;
+
+/* the host's side: a load the inline path does not do (context, speculative, fault:
+ * 1 after run__fault), an access fault, a helper, a tail call (the new program,
+ * registers in c->r; -1: the run ended) */
+struct xl_ops {
+	int (*load_slow)(struct xl_ctx *c, uint32_t row, uint32_t lane, uint64_t addr,
+			 uint64_t *v);
+	void (*mem_fault)(struct xl_ctx *c, uint32_t row, uint32_t lane, uint64_t addr,
+			  int what);
+	uint64_t (*helper)(struct hxdp_run *run, int32_t id, const uint64_t a[5]);
+	int (*tail)(struct xl_ctx *c);
+};
 
 struct xl_ctx {
 	struct hxdp_run *run;
@@ -44,21 +59,11 @@ struct xl_ctx {
 	 * from on the interpreter, row by row */
 	uint64_t *r;			/* XL_NREGS registers: the vliw_state's, out */
 	uint64_t r1;			/* in: r1 at entry (the others: vliw.c reset()) */
-	uint32_t prog, row;
+	uint32_t prog, row;		/* row XL_ENTRY: prog's first */
 	uint64_t rows, budget;
-	/* the host's side: a load the inline path does not do (context, speculative,
-	 * fault: 1 after run__fault), an access fault, a helper, the end of the run,
-	 * a tail call (the new program, registers in r; -1: the run ended) */
-	int (*load_slow)(struct xl_ctx *c, uint32_t row, uint32_t lane, uint64_t addr,
-			 uint64_t *v);
-	void (*mem_fault)(struct xl_ctx *c, uint32_t row, uint32_t lane, uint64_t addr,
-			  int what);
-	uint64_t (*helper)(struct hxdp_run *run, int32_t id, const uint64_t a[5]);
+	const struct xl_ops *ops;
 	const struct xl_amap *am;	/* per map of run->env: am[i] for map i */
 	uint32_t nam;
-	int ctl;			/* out (XL_ENDED): how the run ended, and r0 */
-	uint64_t r0;
-	int (*tail)(struct xl_ctx *c);
 	/* sim: the record of each executed row (sim.h, docs/timing.md), written as they
 	 * run: ns words, nhelp of them a helper call's second word */
 	uint32_t *srec;
