@@ -35,7 +35,7 @@ struct xl_amap {
 	uint32_t hw;		/* sim: the call's record word (sim__rec_helper), no mem_dep */
 };
 enum { XL_LOAD, XL_STORE, XL_ATOMIC };	/* what faulted */
-#define XL_ENTRY UINT32_MAX
+#define XL_ENTRY UINT32_MAX	/* a bail's row: the program's first (c->prog) */
 
 struct xl_ctx;
 
@@ -113,10 +113,11 @@ static inline __attribute__((always_inline)) uint8_t *xl_at(const struct hxdp_re
 	return NULL;
 }
 
-/* the same for the packet and map regions, checked by one compare: the region's first valid address, its bytes there, and lim: an access
- * of up to 8 bytes at lo + d with d < lim is in bounds (the last 7 bytes of a region are
- * left to the general path). Taken from run->reg at entry and after every helper call
- * (xl_fast_init). */
+/* the same for the packet and map regions, checked by one compare: the region's first
+ * valid address, its bytes there, and lim: an access of up to 8 bytes at lo + d with
+ * d < lim is in bounds (the last 7 bytes of a region are left to the general path).
+ * Taken from run->reg at entry and after every helper call (only helpers move the
+ * packet: run__pkt_moved) by xl_fast_init. */
 struct xl_fast {
 	uint64_t lo, lim, wlim;	/* wlim: the same for a write */
 	uint8_t *b;
