@@ -401,16 +401,24 @@ static int guess_at(const struct emit *e, uint32_t row, int r)
 	return g >= R_PKT && g < R_COUNT ? g : -1;
 }
 
-/* the access at a<l> of size bytes in guessed region g: the packet's and a map's through
- * their xl_fast (one compare), the stack's (a copy of r10, rarely hot) by its region */
+/* does an access guessed in region g go through its xl_fast f<g>_ (one compare)? The
+ * packet's and a map's do; the stack's (a copy of r10, rarely hot) keeps xl_at */
+static int use_fast(struct emit *e, int g)
+{
+	if (g < 0 || g == R_STACK)
+		return 0;
+	e->fast[g] = 1;
+	return 1;
+}
+
+/* the access at a<l> of size bytes in guessed region g */
 static const char *guessed(struct emit *e, int g, uint32_t l, uint32_t size, int write)
 {
-	if (g == R_STACK)
+	if (use_fast(e, g))
+		snprintf(e->acc, sizeof(e->acc), "xl_fat(&f%d_, a%u, %d)", g, l, write);
+	else
 		snprintf(e->acc, sizeof(e->acc), "xl_at(run->reg, a%u, %u, %d, %d)", l, size, g,
 			 write);
-	else
-		snprintf(e->acc, sizeof(e->acc), "xl_fat(&f%d_, a%u, %d)", g, l, write);
-	e->fast[g] |= g != R_STACK;
 	return e->acc;
 }
 
@@ -673,7 +681,6 @@ static void emit_helper(struct emit *e, uint32_t row, const struct vliw_word *w,
 	const char *args = "uint64_t ha[5] = { r1, r2, r3, r4, r5 };";
 
 	e->call = id;
-
 	fprintf(f, "\tuint64_t hv = 0;\n\tint conf = 0;\n");
 	if (e->sim)
 		fprintf(f, "\tuint32_t hw = 0;\n");
@@ -696,10 +703,8 @@ static void emit_helper(struct emit *e, uint32_t row, const struct vliw_word *w,
 		char kf[16] = "NULL";
 		int g = guess_at(e, row, 2);
 
-		if (g >= 0 && g != R_STACK) {	/* guessed(): the stack's by xl_ld */
+		if (use_fast(e, g))	/* else the general xl_ld */
 			snprintf(kf, sizeof(kf), "&f%d_", g);
-			e->fast[g] = 1;
-		}
 		fprintf(f, "\t\tif (!xl_alookup(c, run, r1, r2, &hv, %s, %s, %s)) {\n",
 			e->sim ? "&hw" : "NULL", kf, e->sim ? "prev_, np_" : "NULL, 0");
 	} else
