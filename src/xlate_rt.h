@@ -174,9 +174,7 @@ static inline __attribute__((always_inline)) int xl_dep(const struct xl_mem *pre
  * sim__frames_upto grows with it, so the furthest read's frames are the row's) */
 static inline __attribute__((always_inline)) uint32_t xl_fid(const struct xl_ctx *c, uint32_t fe)
 {
-	uint32_t e = fe > c->base ? fe - c->base : 0;
-
-	return sim__frames(e < c->len ? e : c->len);
+	return sim__frames_upto(c->base, c->len, fe, 0);
 }
 
 /* bpf_map_lookup_elem(a0, a1) on an array map of the table: 1 and the result in *v;
