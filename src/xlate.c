@@ -54,9 +54,11 @@ struct xlate {
 	void *dl;
 	xl_entry run;		/* xl_vliw or xl_sim */
 	const struct sim_row *T;	/* sim: its xl_T */
-	const struct hxdp_env *env;	/* the maps am describes */
+	const struct hxdp_env *env;	/* the maps am and mf describe */
 	struct xl_amap *am;
 	uint32_t nam;
+	struct xl_fast mf[R_COUNT];	/* the map regions' (xl_ctx mf) */
+	struct xl_fast none[R_COUNT];	/* for a run of another env: no access passes */
 };
 
 /* the headers the generated code includes, as this binary was built (xlate_hdrs.c) */
@@ -91,13 +93,15 @@ struct emit {
 	int16_t *rg;		/* per row of p and register: its region guess */
 	uint8_t *pst;		/* per row of p: a row run before it may have stored (sim) */
 	uint8_t *pwr;		/* per row of p: a row run after it may read its writes (sim) */
-	uint8_t fast[R_COUNT];	/* regions some access guessed (xl_fast f<id>_) */
+	int pkt_fast;		/* some access goes through the packet's xl_fast (fp_) */
 	char acc[64];		/* guessed()'s */
 	struct sim_row *tm;	/* sim: the row records' static figures (table T) */
 	uint32_t ntm, tmcap;
 	int loads;		/* the row being emitted has loads (mem_dep, frames) */
 	int32_t call;		/* and calls this helper (its records' T: sim__row_helper_static) */
 	int fp_const;		/* no word writes r10: it is always HXDP_FP(0) */
+	const struct xl_amap *am;	/* the maps' table as the run will have it (xl_am_) */
+	uint32_t nam;
 	int err;
 };
 
@@ -401,23 +405,20 @@ static int guess_at(const struct emit *e, uint32_t row, int r)
 	return g >= R_PKT && g < R_COUNT ? g : -1;
 }
 
-/* does an access guessed in region g go through its xl_fast f<g>_ (one compare)? The
- * packet's and a map's do; the stack's (a copy of r10, rarely hot) keeps xl_at */
-static int use_fast(struct emit *e, int g)
+/* the access at a of size bytes in guessed region g, by one compare: the stack's
+ * against constants, the packet's through fp_ (made at entry and after every helper
+ * call: only helpers move the packet), a map's through mf_[g] (map memory does not
+ * move: made at open); else the general check of xl_at */
+static const char *guessed(struct emit *e, int g, const char *a, uint32_t size, int write)
 {
-	if (g < 0 || g == R_STACK)
-		return 0;
-	e->fast[g] = 1;
-	return 1;
-}
-
-/* the access at a<l> of size bytes in guessed region g */
-static const char *guessed(struct emit *e, int g, uint32_t l, uint32_t size, int write)
-{
-	if (use_fast(e, g))
-		snprintf(e->acc, sizeof(e->acc), "xl_fat(&f%d_, a%u, %d)", g, l, write);
+	if (g == R_STACK && e->fp_const)	/* xl_sat's premise */
+		snprintf(e->acc, sizeof(e->acc), "xl_sat(run, %s, %u)", a, size);
+	else if (g == R_PKT && (e->pkt_fast = 1))
+		snprintf(e->acc, sizeof(e->acc), "xl_fat(&fp_, %s, %d)", a, write);
+	else if (g >= R_MAP0)
+		snprintf(e->acc, sizeof(e->acc), "xl_fat(&mf_[%d], %s, %d)", g, a, write);
 	else
-		snprintf(e->acc, sizeof(e->acc), "xl_at(run->reg, a%u, %u, %d, %d)", l, size, g,
+		snprintf(e->acc, sizeof(e->acc), "xl_at(run->reg, %s, %u, %d, %d)", a, size, g,
 			 write);
 	return e->acc;
 }
@@ -492,6 +493,25 @@ static int64_t fp_off(const struct emit *e, int base, int16_t off, uint32_t size
 	return o;
 }
 
+/* the array map of the table whose lookup the call at row is expected to make: its
+ * index, or -1 */
+static int guess_map(const struct emit *e, uint32_t row)
+{
+	int g = e->rg[(row - e->p->first_row) * CC_NREGS + 1];
+	uint32_t i = (uint32_t)(g - R_MAPREF);
+
+	return g >= R_MAPREF && i < e->nam && e->am[i].ok ? (int)i : -1;
+}
+
+/* a load of an xdp_md field the kernel rewrites, through a register guessed to hold
+ * the context (run__ctx_read's cases, sign-extending loads left to the general path) */
+static int ctx_field(const struct emit *e, uint32_t row, const struct vliw_word *w)
+{
+	return e->rg[(row - e->p->first_row) * CC_NREGS + w->src] == R_CTX &&
+	       w->op == I_LDX_w && w->off >= 0 && w->off % 4 == 0 &&
+	       (size_t)w->off + 4 <= sizeof(struct xdp_md);
+}
+
 static void emit_load(struct emit *e, uint32_t row, uint32_t l, const struct vliw_word *w)
 {
 	FILE *f = e->f;
@@ -499,6 +519,7 @@ static void emit_load(struct emit *e, uint32_t row, uint32_t l, const struct vli
 			  w->op == I_LDXS_w ? "(int32_t)" : "";
 	const char *ty = w->size == 1 ? "uint8_t" : w->size == 2 ? "uint16_t" :
 			 w->size == 4 ? "uint32_t" : "uint64_t";
+	char a[16];
 	int g;
 
 	fprintf(f, "\tuint64_t v%u, a%u = r%u + (uint64_t)(int64_t)%d;\n", l, l, w->src, w->off);
@@ -506,13 +527,22 @@ static void emit_load(struct emit *e, uint32_t row, uint32_t l, const struct vli
 		fprintf(f, "\tMEMDEP(a%u, %u);\n", l, w->size);
 	/* sim: the packet bytes it reads (FEND), known to be none on the stack and in
 	 * the guessed region when that is not the packet */
+	if (ctx_field(e, row, w)) {
+		/* run__ctx_read at a constant offset, for the address the guess expects */
+		fprintf(f, "\tif (__builtin_expect(a%u == 0x%llxull &&\n"
+			"\t\t\t     (run->reg[R_CTX].flags & REG_CTX), 1)) {\n"
+			"\t\tuint32_t t_ = xl_get32(run->ctx + %d);\n\t\tv%u = %st_;\n\t} else\n",
+			l, (unsigned long long)HXDP_ADDR(R_CTX, w->off), w->off, l,
+			run__ctx_is_pkt((uint32_t)w->off) ? "HXDP_ADDR(R_PKT, 0) + " : "");
+	}
 	if (fp_off(e, w->src, w->off, w->size) >= 0) {
 		fprintf(f, "\t{\n\t\tconst uint8_t *p_ = run->stack + %lld;\n",
 			(long long)fp_off(e, w->src, w->off, w->size));
 	} else if ((g = guess_at(e, row, w->src)) >= 0) {
+		snprintf(a, sizeof(a), "a%u", l);
 		fprintf(f, "\t{\n\t\tconst uint8_t *p_ = %s;\n"
 			"\t\tif (__builtin_expect(!p_, 0)) {\n\t\t\tp_ = xl_ld(run->reg, a%u, %u);\n",
-			guessed(e, g, l, w->size, 0), l, w->size);
+			guessed(e, g, a, w->size, 0), l, w->size);
 		if (e->sim)
 			fprintf(f, "\t\t\tFEND(a%u, %u);\n", l, w->size);
 		fprintf(f, "\t\t}\n");
@@ -541,6 +571,7 @@ static void emit_store(struct emit *e, uint32_t row, uint32_t l, const struct vl
 {
 	FILE *f = e->f;
 	int imm = w->form == F_ST || w->form == F_ST6, g;
+	char a[16];
 
 	fprintf(f, "\tuint64_t a%u = r%u + (uint64_t)(int64_t)%d, w%u = ", l, w->dst, w->off, l);
 	if (imm)
@@ -555,12 +586,13 @@ static void emit_store(struct emit *e, uint32_t row, uint32_t l, const struct vl
 			(long long)fp_off(e, w->dst, w->off, w->size));
 	} else if ((g = guess_at(e, row, w->dst)) >= 0) {
 		/* the guess: faults and stack_lo are the general path's */
+		snprintf(a, sizeof(a), "a%u", l);
 		fprintf(f, "\tvoid *p%u = %s;\n"
 			"\tif (__builtin_expect(!p%u, 0)) {\n"
 			"\t\tp%u = mem_xlate(run->reg, a%u, %u, 1);\n"
 			"\t\tif (__builtin_expect(!p%u, 0)) {\n"
 			"\t\t\tc->ops->mem_fault(c, %u, %u, a%u, %d);\n",
-			l, guessed(e, g, l, w->size, 1), l, l, l, w->size, l, row, l, l, XL_STORE);
+			l, guessed(e, g, a, w->size, 1), l, l, l, w->size, l, row, l, l, XL_STORE);
 		fault_exit(e, row, l, 0);
 		fprintf(f, "\t\t}\n\t\trun__stack_dirty(run, a%u);\n\t}\n", l);
 		if (g == R_STACK)
@@ -700,13 +732,15 @@ static void emit_helper(struct emit *e, uint32_t row, const struct vliw_word *w,
 	/* an array lookup done in place writes no memory: no stack_lo to lower; the
 	 * arguments go to memory only for the call */
 	if (id == BPF_FUNC_map_lookup_elem) {
-		char kf[16] = "NULL";
-		int g = guess_at(e, row, 2);
+		int g = guess_at(e, row, 2), m = guess_map(e, row);
 
-		if (use_fast(e, g))	/* else the general xl_ld */
-			snprintf(kf, sizeof(kf), "&f%d_", g);
-		fprintf(f, "\t\tif (!xl_alookup(c, run, r1, r2, &hv, %s, %s, %s)) {\n",
-			e->sim ? "&hw" : "NULL", kf, e->sim ? "prev_, np_" : "NULL, 0");
+		fprintf(f, "\t\tif (!xl_alookup");
+		if (m >= 0)
+			fprintf(f, "_at(c, run, %d, &xl_am_[%d], ", m, m);
+		else
+			fprintf(f, "(c, run, ");
+		fprintf(f, "r1, r2, %s, &hv, %s, %s)) {\n", g >= 0 ? guessed(e, g, "r2", 4, 0) : "NULL",
+			e->sim ? "&hw" : "NULL", e->sim ? "prev_, np_" : "NULL, 0");
 	} else
 		fprintf(f, "\t\t{\n");
 	fprintf(f, "\t\t%s\n", args);
@@ -937,20 +971,6 @@ static int emit_rows(struct emit *e, char **rows, size_t *len)
 	return e->err;
 }
 
-static void emit_fast(struct emit *e)
-{
-	const char *sep = "";
-
-
-	fprintf(e->f, "#undef XL_FAST\n#define XL_FAST() (");
-	for (int g = 0; g < R_COUNT; g++)
-		if (e->fast[g]) {
-			fprintf(e->f, "%sxl_fast_init(run, %d, &f%d_)", sep, g, g);
-			sep = ", ";
-		}
-	fprintf(e->f, "%s)\n", *sep ? "" : "(void)0");
-}
-
 static void emit_fn(struct emit *e, const char *name)
 {
 	const struct vliw *v = e->v;
@@ -963,7 +983,8 @@ static void emit_fn(struct emit *e, const char *name)
 		return;
 	}
 	fprintf(f, "%s", e->sim ? prelude_sim : prelude_vliw);
-	emit_fast(e);
+	fprintf(f, "#undef XL_FAST\n#define XL_FAST() %s\n",
+		e->pkt_fast ? "xl_fast_init(run, R_PKT, &fp_)" : "((void)0)");
 	/* flatten: every inline piece (sem.h, mem.h, xlate_rt.h) inlined into the rows */
 	fprintf(f, "__attribute__((visibility(\"default\"), flatten)) int %s(struct xl_ctx *c)\n{\n"
 		"\tstruct hxdp_run *run = c->run;\n\tuint64_t n = c->rows, budget = c->budget;\n"
@@ -975,12 +996,12 @@ static void emit_fn(struct emit *e, const char *name)
 	fprintf(f, "\tuint64_t r0, r1, r2, r3, r4, r5, r6, r7, r8, r9, r10, r11, r12, r13, r14, "
 		"r15;\n\t/* data_end for packet bounds checks (F_JPKT): only helpers move it */\n"
 		"\tuint64_t de_ = xl_data_end(run);\n");
-	for (int g = 0; g < R_COUNT; g++)
-		if (e->fast[g])
-			fprintf(f, "\tstruct xl_fast f%d_;\n", g);
+	fprintf(f, "\tconst struct xl_fast *mf_ = c->mf;\n");
+	if (e->pkt_fast)
+		fprintf(f, "\tstruct xl_fast fp_;\n");
 	/* the run always enters at a program's first row, with the entry values of
 	 * vliw.c reset() (tail calls LOAD() theirs): constants the compiler can use */
-	fprintf(f, "\n\t(void)ns;\n\t(void)de_;\n"
+	fprintf(f, "\n\t(void)ns;\n\t(void)de_;\n\t(void)mf_;\n"
 		"\tr0 = 0, r1 = c->r1, r2 = run->r2, r3 = r4 = r5 = r6 = r7 = r8 = r9 = 0;\n"
 		"\tr10 = HXDP_FP(0), r11 = r12 = r13 = r14 = r15 = 0;\n\tXL_FAST();\n");
 	if (e->fp_const)	/* fp_off()'s premise, else the interpreter */
@@ -997,9 +1018,20 @@ static void emit_fn(struct emit *e, const char *name)
 	fprintf(f, "}\n\n");
 }
 
-static int emit_all(const struct vliw *v, int sim, char **src, size_t *len)
+/* the table of the maps whose lookups the rows do themselves, as constants */
+static void emit_amaps(FILE *f, const struct xl_amap *am, uint32_t n)
 {
-	struct emit e = { .v = v, .sim = sim };
+	fprintf(f, "static const struct xl_amap xl_am_[%u] = {\n", n ? n : 1);
+	for (uint32_t i = 0; i < n; i++)
+		fprintf(f, "\t{ %u, %u, %u, %u, %u, %u, 0x%xu },\n", am[i].ok, am[i].percpu,
+			am[i].max_entries, am[i].ncpus, am[i].elem_size, am[i].region, am[i].hw);
+	fprintf(f, "};\n\n");
+}
+
+static int emit_all(const struct vliw *v, const struct xl_amap *am, uint32_t nam, int sim,
+		    char **src, size_t *len)
+{
+	struct emit e = { .v = v, .sim = sim, .am = am, .nam = nam };
 	char *body = NULL;
 	size_t blen = 0;
 	uint32_t most = 1;
@@ -1039,6 +1071,7 @@ static int emit_all(const struct vliw *v, int sim, char **src, size_t *len)
 			v->img->nrows, v->lanes, VLIW_EXIT, prelude);
 		if (sim)
 			emit_table(f, e.tm, e.ntm);
+		emit_amaps(f, am, nam);
 		fwrite(body, 1, blen, f);
 		if (fclose(f))
 			err = -ENOMEM;
@@ -1333,6 +1366,8 @@ static int amap_build(struct xlate *x, struct hxdp_env *env)
 		sim__row_helper(run, BPF_FUNC_map_lookup_elem, args, NULL, 0, 0, 0, &hs);
 		a->hw = sim__rec_helper(&hs);
 	}
+	for (uint32_t g = R_MAP0; g < R_COUNT; g++)
+		xl_fast_init(run, g, &x->mf[g]);
 	x->nam = env->nmaps;
 	free(run);
 	return 0;
@@ -1340,15 +1375,19 @@ static int amap_build(struct xlate *x, struct hxdp_env *env)
 
 int xlate__open(const struct vliw *v, struct hxdp_env *env, int sim, struct xlate **out)
 {
-	struct xlate *x;
+	struct xlate *x = calloc(1, sizeof(*x));
 	char so[PATH_MAX], why[300] = "";
 	char *src = NULL;
 	size_t len = 0;
 	int e;
 
 	*out = NULL;
-	if ((e = emit_all(v, sim, &src, &len))) {
+	if (!x)
+		return -ENOMEM;
+	if ((e = amap_build(x, env)) ||
+	    (e = emit_all(v, x->am, x->nam, sim, &src, &len))) {
 		free(src);
+		xlate__close(x);
 		if (e != -E2BIG)
 			return e;
 		note("more than 65,536 row outcomes for the sim's records");
@@ -1356,27 +1395,16 @@ int xlate__open(const struct vliw *v, struct hxdp_env *env, int sim, struct xlat
 	}
 	e = build(src, len, so, sizeof(so), why, sizeof(why));
 	free(src);
-	if (e) {
-		note(why);
-		return 0;
-	}
-	x = calloc(1, sizeof(*x));
-	if (!x)
-		return -ENOMEM;
-	x->dl = dlopen(so, RTLD_NOW | RTLD_LOCAL);
-	if (x->dl) {
+	if (!e && (x->dl = dlopen(so, RTLD_NOW | RTLD_LOCAL))) {
 		x->run = (xl_entry)dlsym(x->dl, sim ? "xl_sim" : "xl_vliw");
 		x->T = sim ? dlsym(x->dl, "xl_T") : NULL;
 	}
 	if (!x->run || (sim && !x->T)) {
-		snprintf(why, sizeof(why), "%s", x->dl ? "entry point missing" : dlerror());
+		if (!e)
+			snprintf(why, sizeof(why), "%s", x->dl ? "entry point missing" : dlerror());
 		note(why);
 		xlate__close(x);
 		return 0;
-	}
-	if ((e = amap_build(x, env))) {
-		xlate__close(x);
-		return e;
 	}
 	*out = x;
 	return 0;
@@ -1474,6 +1502,7 @@ static void ctx_init(const struct xlate *x, struct xl_ctx *c, struct xl_host *h,
 	c->ops = &ops;
 	c->am = x->am;
 	c->nam = run->env == x->env ? x->nam : 0;
+	c->mf = run->env == x->env ? x->mf : x->none;
 }
 
 void xlate__run(const struct xlate *x, const struct vliw *v, uint32_t prog,

@@ -64,6 +64,7 @@ struct xl_ctx {
 	const struct xl_ops *ops;
 	const struct xl_amap *am;	/* per map of run->env: am[i] for map i */
 	uint32_t nam;
+	const struct xl_fast *mf;	/* per region: a map region's xl_fast (xl_fat) */
 	/* sim: the record of each executed row (sim.h, docs/timing.md), written as they
 	 * run: ns words, nhelp of them a helper call's second word */
 	uint32_t *srec;
@@ -177,22 +178,34 @@ static inline __attribute__((always_inline)) uint32_t xl_fid(const struct xl_ctx
 	return sim__frames_upto(c->base, c->len, fe, 0);
 }
 
-/* bpf_map_lookup_elem(a0, a1) on an array map of the table: 1 and the result in *v;
- * 0: not such a call (the helper does it). sim: also its record word in *hw, the last
- * row's writes being prev[0, np). kf: the region the key pointer is guessed to be in,
- * NULL none */
-static inline __attribute__((always_inline)) int
-xl_alookup(const struct xl_ctx *c, const struct hxdp_run *run, uint64_t a0, uint64_t a1,
-	   uint64_t *v, uint32_t *hw, const struct xl_fast *kf, const struct xl_mem *prev,
-	   uint32_t np)
+/* an access in the run's stack, by one compare against a constant: region R_STACK
+ * is the run's stack, [0, sizeof), writable (the generated code checks that at entry
+ * when no row writes r10); else NULL (the general path decides) */
+static inline __attribute__((always_inline)) uint8_t *
+xl_sat(struct hxdp_run *run, uint64_t addr, uint32_t size)
 {
-	uint32_t r = HXDP_REGION(a0), i = r - R_MAPREF, key, cpu = 0;
-	const struct xl_amap *m;
-	const uint8_t *k;
+	uint64_t d = addr - HXDP_ADDR(R_STACK, 0);
 
-	if (r < R_MAPREF || HXDP_OFF(a0) || i >= c->nam || !(m = &c->am[i])->ok)
-		return 0;
-	k = kf ? xl_fat(kf, a1, 0) : NULL;
+	if (__builtin_expect(d <= sizeof(run->stack) - size, 1)) {
+		uint8_t *p = run->stack + d;
+
+		if (!p)
+			__builtin_unreachable();
+		return p;
+	}
+	return NULL;
+}
+
+/* bpf_map_lookup_elem(map m, key at a1) on an array map: the result in *v. k: the key's
+ * bytes if the caller found them, else NULL (xl_ld here). sim: also the call's record
+ * word in *hw, the last row's writes being prev[0, np). 0: not done (the helper does it) */
+static inline __attribute__((always_inline)) int
+xl_alookup_in(const struct xl_amap *m, const struct hxdp_run *run, uint64_t a1,
+	      const uint8_t *k, uint64_t *v, uint32_t *hw, const struct xl_mem *prev,
+	      uint32_t np)
+{
+	uint32_t key, cpu = 0;
+
 	if (!k && !(k = xl_ld(run->reg, a1, 4)))
 		return 0;
 	if (m->percpu && (cpu = run->env->cpu) >= m->ncpus)
@@ -208,6 +221,30 @@ xl_alookup(const struct xl_ctx *c, const struct hxdp_run *run, uint64_t a0, uint
 				*hw |= 1u << 31;
 	}
 	return 1;
+}
+
+/* the same for map a0, an array map of c's table */
+static inline __attribute__((always_inline)) int
+xl_alookup(const struct xl_ctx *c, const struct hxdp_run *run, uint64_t a0, uint64_t a1,
+	   const uint8_t *k, uint64_t *v, uint32_t *hw, const struct xl_mem *prev, uint32_t np)
+{
+	uint32_t r = HXDP_REGION(a0), i = r - R_MAPREF;
+
+	if (r < R_MAPREF || HXDP_OFF(a0) || i >= c->nam || !c->am[i].ok)
+		return 0;
+	return xl_alookup_in(&c->am[i], run, a1, k, v, hw, prev, np);
+}
+
+/* the same where the translator expects map i, m its entry of the table as the
+ * translator saw it (a constant: the lookup compiles to a few instructions) */
+static inline __attribute__((always_inline)) int
+xl_alookup_at(const struct xl_ctx *c, const struct hxdp_run *run, uint32_t i,
+	      const struct xl_amap *m, uint64_t a0, uint64_t a1, const uint8_t *k, uint64_t *v,
+	      uint32_t *hw, const struct xl_mem *prev, uint32_t np)
+{
+	if (a0 != HXDP_MAPREF(i) || i >= c->nam)
+		return xl_alookup(c, run, a0, a1, k, v, hw, prev, np);
+	return xl_alookup_in(m, run, a1, k, v, hw, prev, np);
 }
 
 #endif
