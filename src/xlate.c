@@ -747,7 +747,7 @@ static void emit_helper(struct emit *e, uint32_t row, const struct vliw_word *w,
 	for (int i = 0; i < 5; i++)
 		fprintf(f, "\t\trun__stack_dirty(run, ha[%d]);\n", i);
 	/* helpers move the packet (run__pkt_moved) */
-	fprintf(f, "\t\t\thv = c->ops->helper(run, %d, ha);\n\t\t\tXL_FAST();\n", id);
+	fprintf(f, "\t\t\thv = c->ops->helper(run, %d, ha);\n\t\t\tPKT_MOVED();\n", id);
 	if (e->sim)
 		fprintf(f, "\t\t\tSYNC();\n\t\t\thw = c->shelper(c, %d, ha);\n", id);
 	fprintf(f, "\t\tif (__builtin_expect(run->res->fault != 0, 0)) {\n");
@@ -869,9 +869,8 @@ static void emit_row(struct emit *e, uint32_t row)
 		else if (regw[l] == 3)
 			fprintf(f, "\tif (p%u)\n\t\tr%u = v%u;\n", l, w->src, l);
 	}
-	if (call >= 0)	/* a helper may move the packet's end (adjust_head, adjust_tail) */
-		fprintf(f, "\tr0 = hv;\n\tif (!conf)\n\t\tr1 = r2 = r3 = r4 = r5 = XL_CLOBBER;\n"
-			"\tde_ = xl_data_end(run);\n");
+	if (call >= 0)
+		fprintf(f, "\tr0 = hv;\n\tif (!conf)\n\t\tr1 = r2 = r3 = r4 = r5 = XL_CLOBBER;\n");
 	if (e->sim && e->pwr[ri])	/* this row's writes, for the next row */
 		fprintf(f, nst ? "\tPREV();\n" : "\tnp_ = 0;\n");
 	tail = call >= 0 && word(v, row, (uint32_t)call)->k == BPF_FUNC_tail_call;
@@ -881,7 +880,7 @@ static void emit_row(struct emit *e, uint32_t row)
 		srow(e, row, lanes, VLIW_FAULT, -1, 1);
 		fprintf(f, "\t\tc->ns = ns;\n\t\treturn XL_ENDED;\n\t\t}\n");
 		srow(e, row, lanes, VLIW_TAIL, -1, 1);
-		fprintf(f, "\t\tLOAD();\n\t\tde_ = xl_data_end(run);\n\t\tXL_FAST();\n"
+		fprintf(f, "\t\tLOAD();\n\t\tPKT_MOVED();\n"
 			"\t\tn = c->rows;\n\t\tprog = (uint32_t)np;\n"
 			"\t\tgoto dispatch;\n\t}\n");
 	}
@@ -983,31 +982,29 @@ static void emit_fn(struct emit *e, const char *name)
 		return;
 	}
 	fprintf(f, "%s", e->sim ? prelude_sim : prelude_vliw);
-	fprintf(f, "#undef XL_FAST\n#define XL_FAST() %s\n",
-		e->pkt_fast ? "xl_fast_init(run, R_PKT, &fp_)" : "((void)0)");
+	/* after a helper call (adjust_head, adjust_tail move the packet) or a tail call:
+	 * the packet's end for bounds checks (F_JPKT) and its xl_fast */
+	fprintf(f, "#define PKT_MOVED() (de_ = xl_data_end(run)%s)\n",
+		e->pkt_fast ? ", xl_fast_init(run, R_PKT, &fp_)" : "");
 	/* flatten: every inline piece (sem.h, mem.h, xlate_rt.h) inlined into the rows */
 	fprintf(f, "__attribute__((visibility(\"default\"), flatten)) int %s(struct xl_ctx *c)\n{\n"
-		"\tstruct hxdp_run *run = c->run;\n\tuint64_t n = c->rows, budget = c->budget;\n"
+		"\tstruct hxdp_run *run = c->run;\n\tuint64_t n = 0, budget = c->budget;\n"
 		"\tuint32_t prog = c->prog, ns = c->ns;\n", name);
 	if (e->sim)
 		fprintf(f, "\tuint32_t *srows = c->srec;\n"
 			"\tstruct xl_mem *prev_ = c->prev, *next_ = c->next;\n"
 			"\tuint32_t np_ = c->nprev;\n");
 	fprintf(f, "\tuint64_t r0, r1, r2, r3, r4, r5, r6, r7, r8, r9, r10, r11, r12, r13, r14, "
-		"r15;\n\t/* data_end for packet bounds checks (F_JPKT): only helpers move it */\n"
-		"\tuint64_t de_ = xl_data_end(run);\n");
+		"r15;\n\tuint64_t de_;\n");
 	fprintf(f, "\tconst struct xl_fast *mf_ = c->mf;\n");
 	if (e->pkt_fast)
 		fprintf(f, "\tstruct xl_fast fp_;\n");
-	/* the run always enters at a program's first row, with the entry values of
-	 * vliw.c reset() (tail calls LOAD() theirs): constants the compiler can use */
+	/* the run always enters at a program's first row, no row run yet (n = 0) and the
+	 * entry values of vliw.c reset() (tail calls LOAD() theirs): constants the
+	 * compiler can use */
 	fprintf(f, "\n\t(void)ns;\n\t(void)de_;\n\t(void)mf_;\n"
 		"\tr0 = 0, r1 = c->r1, r2 = run->r2, r3 = r4 = r5 = r6 = r7 = r8 = r9 = 0;\n"
-		"\tr10 = HXDP_FP(0), r11 = r12 = r13 = r14 = r15 = 0;\n\tXL_FAST();\n");
-	if (e->fp_const)	/* fp_off()'s premise, else the interpreter */
-		fprintf(f, "\tif (run->reg[R_STACK].base != run->stack || run->reg[R_STACK].lo ||\n"
-			"\t    run->reg[R_STACK].hi != sizeof(run->stack) ||\n"
-			"\t    (run->reg[R_STACK].flags & REG_RO))\n\t\tBAIL(XL_ENTRY, n);\n");
+		"\tr10 = HXDP_FP(0), r11 = r12 = r13 = r14 = r15 = 0;\n\tPKT_MOVED();\n");
 	fprintf(f, "dispatch:\n\tswitch (prog) {\n");
 	for (uint32_t i = 0; i < v->img->nprogs; i++)
 		if (v->img->progs[i].nrows)
@@ -1474,6 +1471,29 @@ static int load_slow(struct xl_ctx *c, uint32_t row, uint32_t lane, uint64_t add
 	return -1;
 }
 
+/* the premise of fp_off and xl_sat: region R_STACK is the run's stack, whole and
+ * writable (run.c makes it so at every packet) */
+static int stack_is_run(const struct hxdp_run *run)
+{
+	const struct hxdp_region *g = &run->reg[R_STACK];
+
+	return g->base == run->stack && !g->lo && g->hi == sizeof(run->stack) &&
+	       !(g->flags & REG_RO);
+}
+
+/* the translated code is not entered: the interpreter runs the packet, from the
+ * entry's registers (vliw.c reset()) */
+static int entry_bail(struct xl_ctx *c)
+{
+	memset(c->r, 0, XL_NREGS * sizeof(*c->r));
+	c->r[1] = c->r1;
+	c->r[2] = c->run->r2;
+	c->r[CC_FP] = HXDP_FP(0);
+	c->row = XL_ENTRY;
+	c->rows = 0;
+	return XL_BAIL;
+}
+
 /* the code SAVE()d the registers and set c->rows; it LOAD()s the new program's */
 static int tail(struct xl_ctx *c)
 {
@@ -1517,7 +1537,7 @@ void xlate__run(const struct xlate *x, const struct vliw *v, uint32_t prog,
 	h.s = NULL;
 	run__stack_clear(run);
 	ctx_init(x, &c, &h, run, prog, r1);
-	if (x->run(&c) != XL_BAIL)
+	if ((stack_is_run(run) ? x->run(&c) : entry_bail(&c)) != XL_BAIL)
 		return;	/* XL_ENDED: the code gave the result (run__end) */
 	s = state(&c);
 	s->prog = c.prog;
@@ -1538,7 +1558,7 @@ int xlate__sim_run(const struct xlate *x, struct vliw_state *s, struct xl_ctx *c
 	c->prev = c->mb[0];
 	c->next = c->mb[1];
 	c->nprev = 0;
-	if (x->run(c) != XL_BAIL)
+	if ((stack_is_run(s->run) ? x->run(c) : entry_bail(c)) != XL_BAIL)
 		return 0;
 	state(c)->prog = c->prog;
 	return 1;
