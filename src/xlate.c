@@ -778,7 +778,7 @@ static void emit_row(struct emit *e, uint32_t row)
 			e->bound[ri], row);
 		if (e->sim)
 			fprintf(f, "\tif (__builtin_expect(ns + %u > c->scap, 0)) {\n"
-				"\t\tc->ns = ns;\n\t\tif (c->sgrow(c, ns + %u))\n"
+				"\t\tKEEP_NS();\n\t\tif (c->sgrow(c, ns + %u))\n"
 				"\t\t\tBAIL(%u, n);\n\t\tsrows = c->srec;\n\t}\n",
 				2 * e->bound[ri], 2 * e->bound[ri], row);	/* 2: a helper's word */
 	}
@@ -878,7 +878,7 @@ static void emit_row(struct emit *e, uint32_t row)
 		fprintf(f, "\tif (run->tail_prog >= 0) {\n\t\tSAVE();\n\t\tc->rows = n - %u;\n"
 			"\t\tint np = c->ops->tail(c);\n\t\tif (np < 0) {\n", rem);
 		srow(e, row, lanes, VLIW_FAULT, -1, 1);
-		fprintf(f, "\t\tc->ns = ns;\n\t\treturn XL_ENDED;\n\t\t}\n");
+		fprintf(f, "\t\tKEEP_NS();\n\t\treturn XL_ENDED;\n\t\t}\n");
 		srow(e, row, lanes, VLIW_TAIL, -1, 1);
 		fprintf(f, "\t\tLOAD();\n\t\tPKT_MOVED();\n"
 			"\t\tn = c->rows;\n\t\tprog = (uint32_t)np;\n"
@@ -925,15 +925,20 @@ static const char prelude[] =
 	"r9 = c->r[9], r10 = c->r[10], r11 = c->r[11], r12 = c->r[12], r13 = c->r[13], "
 	"r14 = c->r[14], r15 = c->r[15])\n"
 	"#define BAIL(row_, rows_) do { SAVE(); SYNC(); c->row = (row_); c->rows = (rows_); "
-	"c->prog = prog; c->ns = ns; return XL_BAIL; } while (0)\n"
-	"#define FIN(ctl_, r0_, rows_) do { c->ns = ns; "
+	"c->prog = prog; KEEP_NS(); return XL_BAIL; } while (0)\n"
+	"#define FIN(ctl_, r0_, rows_) do { KEEP_NS(); "
 	"run__end(run, (ctl_) == VLIW_EXIT_, (r0_), (rows_), prog); return XL_ENDED; } while (0)\n";
 
+/* KEEP_NS: the sim's record count for the host; the vliw run keeps none */
 static const char prelude_vliw[] =
-	"#define SYNC() ((void)0)\n";
+	"#define SYNC() ((void)0)\n#define KEEP_NS() ((void)0)\n";
 
 static const char prelude_sim[] =
-	"#define SROW(k_, ld_) (srows[ns++] = (ld_) ? sim__rec((k_), md, xl_fid(c, fe)) : (k_))\n"
+	"#define KEEP_NS() (c->ns = ns)\n"
+	/* a row's record; with loads, the packet frames they need: those up to fe, the
+	 * furthest packet byte read (0: none) */
+	"#define SROW(k_, ld_) (srows[ns++] = (ld_) ? "
+	"sim__rec((k_), md, sim__frames_upto(c->base, c->len, fe, 0)) : (k_))\n"
 	"#define SROWH(k_, ld_) (SROW((k_) | SIM_REC_HELPER, ld_), srows[ns++] = hw, c->nhelp++)\n"
 	"#define MEMDEP(a_, sz_) (md |= xl_dep(prev_, np_, (a_), (sz_)))\n"
 	/* the furthest packet byte the row's loads read, as an offset (fe) */
@@ -989,19 +994,19 @@ static void emit_fn(struct emit *e, const char *name)
 	/* flatten: every inline piece (sem.h, mem.h, xlate_rt.h) inlined into the rows */
 	fprintf(f, "__attribute__((visibility(\"default\"), flatten)) int %s(struct xl_ctx *c)\n{\n"
 		"\tstruct hxdp_run *run = c->run;\n\tuint64_t n = 0, budget = c->budget;\n"
-		"\tuint32_t prog = c->prog, ns = c->ns;\n", name);
+		"\tuint32_t prog = c->prog, ns = 0;\n", name);
 	if (e->sim)
 		fprintf(f, "\tuint32_t *srows = c->srec;\n"
 			"\tstruct xl_mem *prev_ = c->prev, *next_ = c->next;\n"
-			"\tuint32_t np_ = c->nprev;\n");
+			"\tuint32_t np_ = 0;\n");
 	fprintf(f, "\tuint64_t r0, r1, r2, r3, r4, r5, r6, r7, r8, r9, r10, r11, r12, r13, r14, "
 		"r15;\n\tuint64_t de_;\n");
 	fprintf(f, "\tconst struct xl_fast *mf_ = c->mf;\n");
 	if (e->pkt_fast)
 		fprintf(f, "\tstruct xl_fast fp_;\n");
-	/* the run always enters at a program's first row, no row run yet (n = 0) and the
-	 * entry values of vliw.c reset() (tail calls LOAD() theirs): constants the
-	 * compiler can use */
+	/* the run always enters at a program's first row, no row run yet (n, ns and np_
+	 * 0: no rows, records or last row's writes) and the entry values of vliw.c
+	 * reset() (tail calls LOAD() theirs): constants the compiler can use */
 	fprintf(f, "\n\t(void)ns;\n\t(void)de_;\n\t(void)mf_;\n"
 		"\tr0 = 0, r1 = c->r1, r2 = run->r2, r3 = r4 = r5 = r6 = r7 = r8 = r9 = 0;\n"
 		"\tr10 = HXDP_FP(0), r11 = r12 = r13 = r14 = r15 = 0;\n\tPKT_MOVED();\n");

@@ -171,16 +171,9 @@ static inline __attribute__((always_inline)) int xl_dep(const struct xl_mem *pre
 	return 0;
 }
 
-/* sim: packet frames a row's reads need, fe the furthest offset they read to (0: none;
- * sim__frames_upto grows with it, so the furthest read's frames are the row's) */
-static inline __attribute__((always_inline)) uint32_t xl_fid(const struct xl_ctx *c, uint32_t fe)
-{
-	return sim__frames_upto(c->base, c->len, fe, 0);
-}
-
 /* an access in the run's stack, by one compare against a constant: region R_STACK
- * is the run's stack, [0, sizeof), writable (the generated code checks that at entry
- * when no row writes r10); else NULL (the general path decides) */
+ * is the run's stack, [0, sizeof), writable (xlate.c checks that before it enters
+ * the code); else NULL (the general path decides) */
 static inline __attribute__((always_inline)) uint8_t *
 xl_sat(struct hxdp_run *run, uint64_t addr, uint32_t size)
 {
