@@ -201,7 +201,11 @@ static void budget_case(const struct engine_ops *eng, const char *obj, const cha
 	}
 }
 
-TEST(xlate_budget)
+typedef void (*parser_case)(const struct engine_ops *eng, const char *obj, const char *maps,
+			    const struct hxdp_pkts *pk);
+
+/* fn on the parser and the mix traffic, for the vliw and the sim engines */
+static void on_parser(parser_case fn)
 {
 	const char *obj = "build/progs/xdp_parser.v3.o", *maps = "tests/progs/xdp_parser.maps.json";
 	struct hxdp_pkts pk = { 0 };
@@ -213,10 +217,12 @@ TEST(xlate_budget)
 		pcap__free(&pk);
 		SKIP("no translation on this machine (a C compiler: cc or $HXDP_CC)");
 	}
-	budget_case(&vliw_engine, obj, maps, &pk);
-	budget_case(&sim_engine, obj, maps, &pk);
+	fn(&vliw_engine, obj, maps, &pk);
+	fn(&sim_engine, obj, maps, &pk);
 	pcap__free(&pk);
 }
+
+TEST(xlate_budget) { on_parser(budget_case); }
 
 /* a run whose stack region is not the run's own, writable stack (the premise of the
  * translated code's stack accesses; run.c never makes one): the translated engines
@@ -257,19 +263,4 @@ out:
 	side_close(&in);
 }
 
-TEST(xlate_entry_bail)
-{
-	const char *obj = "build/progs/xdp_parser.v3.o", *maps = "tests/progs/xdp_parser.maps.json";
-	struct hxdp_pkts pk = { 0 };
-	char err[256];
-
-	if (pcap__read("build/pcaps/mix.pcap", &pk, err, sizeof(err)))
-		SKIP("no build/pcaps/mix.pcap (build/pktgen all build/pcaps)");
-	if (!can_translate(obj)) {
-		pcap__free(&pk);
-		SKIP("no translation on this machine (a C compiler: cc or $HXDP_CC)");
-	}
-	entry_case(&vliw_engine, obj, maps, &pk);
-	entry_case(&sim_engine, obj, maps, &pk);
-	pcap__free(&pk);
-}
+TEST(xlate_entry_bail) { on_parser(entry_case); }
