@@ -503,13 +503,12 @@ static int guess_map(const struct emit *e, uint32_t row)
 	return g >= R_MAPREF && i < e->nam && e->am[i].ok ? (int)i : -1;
 }
 
-/* a load of an xdp_md field the kernel rewrites, through a register guessed to hold
- * the context (run__ctx_read's cases, sign-extending loads left to the general path) */
+/* a 4-byte load through a register guessed to hold the context (sign-extending loads
+ * and offsets past the xdp_md left to the general path) */
 static int ctx_field(const struct emit *e, uint32_t row, const struct vliw_word *w)
 {
 	return e->rg[(row - e->p->first_row) * CC_NREGS + w->src] == R_CTX &&
-	       w->op == I_LDX_w && w->off >= 0 && w->off % 4 == 0 &&
-	       (size_t)w->off + 4 <= sizeof(struct xdp_md);
+	       w->op == I_LDX_w && w->off >= 0 && (size_t)w->off < sizeof(struct xdp_md);
 }
 
 static void emit_load(struct emit *e, uint32_t row, uint32_t l, const struct vliw_word *w)
@@ -528,12 +527,12 @@ static void emit_load(struct emit *e, uint32_t row, uint32_t l, const struct vli
 	/* sim: the packet bytes it reads (FEND), known to be none on the stack and in
 	 * the guessed region when that is not the packet */
 	if (ctx_field(e, row, w)) {
-		/* run__ctx_read at a constant offset, for the address the guess expects */
+		/* run__ctx_read at a constant offset (its checks fold), for the address the
+		 * guess expects */
 		fprintf(f, "\tif (__builtin_expect(a%u == 0x%llxull &&\n"
-			"\t\t\t     (run->reg[R_CTX].flags & REG_CTX), 1)) {\n"
-			"\t\tuint32_t t_ = xl_get32(run->ctx + %d);\n\t\tv%u = %st_;\n\t} else\n",
-			l, (unsigned long long)HXDP_ADDR(R_CTX, w->off), w->off, l,
-			run__ctx_is_pkt((uint32_t)w->off) ? "HXDP_ADDR(R_PKT, 0) + " : "");
+			"\t\t\t     (run->reg[R_CTX].flags & REG_CTX) &&\n"
+			"\t\t\t     !run__ctx_read(run, %d, 4, &v%u), 1))\n\t\t;\n\telse\n",
+			l, (unsigned long long)HXDP_ADDR(R_CTX, w->off), w->off, l);
 	}
 	if (fp_off(e, w->src, w->off, w->size) >= 0) {
 		fprintf(f, "\t{\n\t\tconst uint8_t *p_ = run->stack + %lld;\n",
