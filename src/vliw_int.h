@@ -24,7 +24,6 @@ int vliw__row(struct vliw_state *s, struct vliw_event *ev);
 /* end the run: r0 for VLIW_EXIT, XDP_ABORTED otherwise */
 int vliw__finish(struct vliw_state *s, struct vliw_event *ev, int ctl, uint64_t r0);
 
-
 /* a tail call the row just made (run->tail_prog >= 0): 1 switched (s reset for the
  * new program), 0 the run ended (a fault) */
 int vliw__tail(struct vliw_state *s);

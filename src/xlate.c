@@ -481,8 +481,8 @@ static void fault_exit(struct emit *e, uint32_t row, uint32_t lane, int helper)
 }
 
 /* an access at r10 + off of size bytes that needs no check: its stack offset, or -1
- * (run.c: region R_STACK is the run's stack, [0, sizeof), writable; the generated
- * code checks this at entry) */
+ * (run.c: region R_STACK is the run's stack, [0, sizeof), writable; stack_is_run
+ * checks this before the code is entered) */
 static int64_t fp_off(const struct emit *e, int base, int16_t off, uint32_t size)
 {
 	int64_t o = (int64_t)HXDP_OFF(HXDP_FP(0)) + off;

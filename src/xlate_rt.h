@@ -117,8 +117,8 @@ static inline __attribute__((always_inline)) uint8_t *xl_at(const struct hxdp_re
 /* the same for the packet and map regions, checked by one compare: the region's first
  * valid address, its bytes there, and lim: an access of up to 8 bytes at lo + d with
  * d < lim is in bounds (the last 7 bytes of a region are left to the general path).
- * Taken from run->reg at entry and after every helper call (only helpers move the
- * packet: run__pkt_moved) by xl_fast_init. */
+ * Made by xl_fast_init from run->reg: the packet's at entry and after every helper
+ * call (only helpers move it: run__pkt_moved), a map's when the image is opened. */
 struct xl_fast {
 	uint64_t lo, lim, wlim;	/* wlim: the same for a write */
 	uint8_t *b;
